@@ -1,0 +1,89 @@
+"""Developer sessions: lint, typecheck, tests, build, bench. Every session installs from uv.lock.
+
+Run with ``uvx nox -s tests`` (posargs go to pytest: ``uvx nox -s tests -- -k snapshot``).
+"""
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "typecheck", "tests", "build"]
+
+ROOT = Path(__file__).parent
+PACKAGES = ("bert-types", "bert-workflows", "bert-activities", "bert-client")
+
+
+def _sync(session: nox.Session) -> None:
+    """Install the locked workspace (all members + dev group) into the session's venv."""
+    session.run_install(
+        "uv",
+        "sync",
+        "--frozen",
+        "--inexact",
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole repository."""
+    _sync(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over every package's sources."""
+    _sync(session)
+    session.run("mypy", *(f"packages/{name}/src" for name in PACKAGES))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite against a real Temporal dev server; posargs go to pytest."""
+    _sync(session)
+    session.run("pytest", *session.posargs, env={"HF_HUB_OFFLINE": "1"})
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build every wheel, then install each one into a clean venv and import it."""
+    dist = ROOT / "dist"
+    session.run("uv", "build", "--all-packages", "--out-dir", str(dist), "--clear", external=True)
+    for name in PACKAGES:
+        import_name = name.replace("-", "_")
+        venv = Path(session.create_tmp()) / f"venv-{name}"
+        session.run("uv", "venv", "--quiet", "--clear", str(venv), external=True)
+        python = str(venv / "bin" / "python")
+        wheels = sorted(dist.glob(f"{import_name}-*.whl"))
+        if not wheels:
+            session.error(f"uv build produced no wheel for {name} in {dist}")
+        session.run(
+            "uv",
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            python,
+            "--find-links",
+            str(dist),
+            str(wheels[-1]),
+            external=True,
+        )
+        session.run(python, "-c", f"import {import_name}; print({import_name}.__name__, 'ok')")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks side by side with plain Hugging Face; writes bench/results/*.json."""
+    _sync(session)
+    session.run(
+        "python",
+        "bench/run_all.py",
+        *session.posargs,
+        env={"HF_HUB_OFFLINE": "1", "PYTHONPATH": os.fspath(ROOT)},
+    )

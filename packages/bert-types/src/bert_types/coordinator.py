@@ -1,0 +1,75 @@
+"""Input of the coordinator: many experiment configs, each trained then evaluated."""
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bert_types.checkpoint import TrainingProgress
+from bert_types.evaluation import BertEvalRequest, BertEvalResult
+from bert_types.execution import ExecutionPolicy
+from bert_types.fine_tune_config import BertFineTuneConfig
+from bert_types.names import DEFAULT_ARTIFACT_ROOT, DEFAULT_SNAPSHOT_ROOT
+from bert_types.run_id import RunId
+
+
+class CoordinatorWorkflowConfig(BaseModel):
+    """One experiment: a fine-tune config and (optionally) how to evaluate it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: RunId | None = Field(
+        None, description="Canonical run id; else the fine-tune config's, else derived."
+    )
+    fine_tune: BertFineTuneConfig
+    eval: BertEvalRequest | None = Field(
+        None, description="Default: the eval split of the run's own snapshot."
+    )
+
+
+class CoordinatorWorkflowInput(BaseModel):
+    """An experiment file: configs to train in parallel and evaluate, one result each."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    experiment_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Workflow id of the coordinator; generated when unset.",
+    )
+    configs: list[CoordinatorWorkflowConfig] = Field(..., min_length=1)
+    artifact_root: str | None = Field(
+        None,
+        min_length=1,
+        description=f"Overrides every config's artifact_root (default {DEFAULT_ARTIFACT_ROOT}).",
+    )
+    snapshot_root: str | None = Field(
+        None,
+        min_length=1,
+        description=f"Overrides every config's snapshot_root (default {DEFAULT_SNAPSHOT_ROOT}).",
+    )
+    max_concurrent_trainings: int | None = Field(None, ge=1, le=10_000)
+    execution: ExecutionPolicy | None = Field(
+        None, description="Overrides every config's timeouts and retry bounds."
+    )
+
+    @model_validator(mode="after")
+    def _unique_run_ids(self) -> "CoordinatorWorkflowInput":
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(self.configs):
+            run_id = entry.run_id or entry.fine_tune.run_id
+            if run_id is None:
+                continue
+            if run_id in seen:
+                raise ValueError(
+                    f"configs[{index}] repeats run_id {run_id!r} of configs[{seen[run_id]}]; "
+                    "run ids must be unique within an experiment"
+                )
+            seen[run_id] = index
+        return self
+
+
+class ExperimentProgress(BaseModel):
+    """What the coordinator knows of every config, in input order."""
+
+    experiment_id: str
+    runs: list[TrainingProgress]
+    results: list[BertEvalResult] = Field(default_factory=list)
