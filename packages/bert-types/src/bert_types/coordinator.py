@@ -23,6 +23,20 @@ class CoordinatorWorkflowConfig(BaseModel):
         None, description="Default: the eval split of the run's own snapshot."
     )
 
+    @model_validator(mode="after")
+    def _consistent_run_ids(self) -> "CoordinatorWorkflowConfig":
+        nested = {"fine_tune.run_id": self.fine_tune.run_id}
+        if self.eval is not None:
+            nested["eval.run_id"] = self.eval.run_id
+        canonical = self.run_id or self.fine_tune.run_id
+        for field, value in nested.items():
+            if canonical is not None and value is not None and value != canonical:
+                raise ValueError(
+                    f"{field} is {value!r} but this config's run_id is {canonical!r}; "
+                    "set run_id once (or make them equal)"
+                )
+        return self
+
 
 class CoordinatorWorkflowInput(BaseModel):
     """An experiment file: configs to train in parallel and evaluate, one result each."""

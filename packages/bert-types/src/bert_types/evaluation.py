@@ -25,15 +25,19 @@ class BertEvalRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     run_id: RunId | None = None
-    model_path: str | None = Field(None, description="Default: <artifact_root>/<run_id>.")
-    artifact_root: str = DEFAULT_ARTIFACT_ROOT
+    model_path: str | None = Field(
+        None, min_length=1, description="Default: <artifact_root>/<run_id>."
+    )
+    artifact_root: str = Field(DEFAULT_ARTIFACT_ROOT, min_length=1)
     dataset_name: str | None = Field(
-        None, description="Default: the eval split of the snapshot the run was trained on."
+        None,
+        min_length=1,
+        description="Default: the eval split of the snapshot the run was trained on.",
     )
     dataset_config_name: str | None = None
-    split: str | None = Field(None, description="Default: 'validation', else 'test'.")
+    split: str | None = Field(None, min_length=1, description="Default: 'validation', else 'test'.")
     snapshot_path: str | None = Field(
-        None, description="Evaluate the eval split of this snapshot folder."
+        None, min_length=1, description="Evaluate the eval split of this snapshot folder."
     )
     max_eval_samples: int | None = Field(None, ge=1)
     shuffle_before_select: bool = True
@@ -47,7 +51,10 @@ class BertEvalRequest(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> "BertEvalRequest":
         if self.run_id is None and self.model_path is None:
-            raise ValueError("give run_id or model_path")
+            raise ValueError(
+                "BertEvalRequest needs run_id or model_path (both are unset): "
+                "name the run to evaluate or the folder of its model"
+            )
         return self
 
 

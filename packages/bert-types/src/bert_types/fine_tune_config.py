@@ -44,6 +44,7 @@ class BertFineTuneConfig(BaseModel):
     train_split: str = Field("train", min_length=1)
     eval_split: str | None = Field(
         None,
+        min_length=1,
         description="Evaluation split; default: 'validation' or 'dev' when present, else a "
         "seeded hold-out of the training split.",
     )
@@ -62,9 +63,15 @@ class BertFineTuneConfig(BaseModel):
     )
     max_train_samples: int | None = Field(None, ge=1)
     max_eval_samples: int | None = Field(None, ge=1)
-    text_field: str | None = Field(None, description="Text column; inferred when unset.")
-    text_pair_field: str | None = Field(None, description="Second text column for pair tasks.")
-    label_field: str | None = Field(None, description="Label column; inferred when unset.")
+    text_field: str | None = Field(
+        None, min_length=1, description="Text column; inferred when unset."
+    )
+    text_pair_field: str | None = Field(
+        None, min_length=1, description="Second text column for pair tasks."
+    )
+    label_field: str | None = Field(
+        None, min_length=1, description="Label column; inferred when unset."
+    )
     task_type: TaskType = TaskType.AUTO
     shuffle_before_select: bool = Field(
         True, description="Shuffle (seeded) before taking max_*_samples rows."
@@ -89,5 +96,7 @@ class BertFineTuneConfig(BaseModel):
     @model_validator(mode="after")
     def _pair_differs_from_text(self) -> "BertFineTuneConfig":
         if self.text_field is not None and self.text_field == self.text_pair_field:
-            raise ValueError("text_pair_field must differ from text_field")
+            raise ValueError(
+                f"text_pair_field must differ from text_field (both are {self.text_field!r})"
+            )
         return self

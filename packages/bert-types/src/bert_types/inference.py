@@ -17,8 +17,10 @@ class BertInferenceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     run_id: RunId | None = None
-    model_path: str | None = Field(None, description="Default: <artifact_root>/<run_id>.")
-    artifact_root: str = DEFAULT_ARTIFACT_ROOT
+    model_path: str | None = Field(
+        None, min_length=1, description="Default: <artifact_root>/<run_id>."
+    )
+    artifact_root: str = Field(DEFAULT_ARTIFACT_ROOT, min_length=1)
     texts: list[str] = Field(..., min_length=1, max_length=1_000_000)
     text_pairs: list[str] | None = None
     batch_size: int = Field(32, ge=1, le=8192)
@@ -28,7 +30,10 @@ class BertInferenceRequest(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> "BertInferenceRequest":
         if self.run_id is None and self.model_path is None:
-            raise ValueError("give run_id or model_path")
+            raise ValueError(
+                "BertInferenceRequest needs run_id or model_path (both are unset): "
+                "name the run to predict with or the folder of its model"
+            )
         for index, text in enumerate(self.texts):
             if len(text) > MAX_TEXT_CHARS:
                 raise ValueError(

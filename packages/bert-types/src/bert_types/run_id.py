@@ -3,9 +3,11 @@
 import re
 from typing import Annotated, Final
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 RUN_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9._-]{1,128}")
+RUN_ID_JSON_PATTERN: Final = r"^(?!\.$)(?!.*\.\.)[A-Za-z0-9._-]{1,128}$"
+"""The same rule as :func:`validate_run_id`, as an ECMA-262 pattern for JSON Schema."""
 _DISALLOWED = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -21,7 +23,19 @@ def validate_run_id(value: str) -> str:
     return value
 
 
-RunId = Annotated[str, AfterValidator(validate_run_id)]
+RunId = Annotated[
+    str,
+    AfterValidator(validate_run_id),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": RUN_ID_JSON_PATTERN,
+            "minLength": 1,
+            "maxLength": 128,
+            "description": "Letters, digits, '.', '_' or '-'; 1-128 characters; no '..'.",
+        }
+    ),
+]
 """A run id: ``[A-Za-z0-9._-]``, 1-128 characters, no ``..``."""
 
 

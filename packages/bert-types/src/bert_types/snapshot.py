@@ -14,14 +14,14 @@ class DatasetSnapshotRequest(BaseModel):
 
     dataset_name: str = Field(..., min_length=1)
     dataset_config_name: str | None = None
-    train_split: str = "train"
-    eval_split: str | None = None
+    train_split: str = Field("train", min_length=1)
+    eval_split: str | None = Field(None, min_length=1)
     holdout_fraction: float = Field(0.1, gt=0, lt=1)
     max_train_samples: int | None = Field(None, ge=1)
     max_eval_samples: int | None = Field(None, ge=1)
     shuffle_before_select: bool = True
     seed: int = Field(42, ge=0, le=2**32 - 1)
-    snapshot_root: str = DEFAULT_SNAPSHOT_ROOT
+    snapshot_root: str = Field(DEFAULT_SNAPSHOT_ROOT, min_length=1)
 
 
 class DatasetSnapshotResult(BaseModel):
