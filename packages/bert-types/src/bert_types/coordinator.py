@@ -64,6 +64,17 @@ class CoordinatorWorkflowInput(BaseModel):
     execution: ExecutionPolicy | None = Field(
         None, description="Overrides every config's timeouts and retry bounds."
     )
+    training_task_queue: str | None = Field(
+        None,
+        min_length=1,
+        description="Task queue of the training children (default bert-training-task-queue); "
+        "set it when the fleets run with BERT_TRAINING_TASK_QUEUE.",
+    )
+    eval_task_queue: str | None = Field(
+        None,
+        min_length=1,
+        description="Task queue of the eval children (default: the coordinator's own queue).",
+    )
 
     @model_validator(mode="after")
     def _unique_run_ids(self) -> "CoordinatorWorkflowInput":
@@ -87,3 +98,11 @@ class ExperimentProgress(BaseModel):
     experiment_id: str
     runs: list[TrainingProgress]
     results: list[BertEvalResult] = Field(default_factory=list)
+    training_workflow_ids: list[str] = Field(
+        default_factory=list,
+        description="Workflow id of each config's training child, in input order; query it "
+        "(get_progress, get_latest_checkpoint) for live step, loss and checkpoints.",
+    )
+    eval_workflow_ids: list[str] = Field(
+        default_factory=list, description="Workflow id of each config's eval child."
+    )

@@ -30,6 +30,9 @@ class BertFineTuneResult(BaseModel):
     dataset_name: str
     model_path: str
     snapshot_id: str
+    snapshot_path: str | None = Field(
+        None, description="Folder of the snapshot trained on (filled in by the training workflow)."
+    )
     task_type: TaskType
     num_labels: int
     label_names: list[str] = Field(default_factory=list)
