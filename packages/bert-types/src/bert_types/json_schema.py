@@ -15,9 +15,5 @@ def experiment_json_schema() -> dict[str, Any]:
 
 
 def main() -> None:
-    """Print the experiment JSON Schema (``python -m bert_types.json_schema``)."""
+    """Print the experiment JSON Schema (``python -m bert_types``)."""
     print(json.dumps(experiment_json_schema(), indent=2, sort_keys=True))
-
-
-if __name__ == "__main__":
-    main()
