@@ -11,18 +11,33 @@ from bert_types import (
     BertInferenceRequest,
     BertInferenceResult,
     CheckpointInfo,
+    ChoiceParameter,
     CoordinatorWorkflowConfig,
     CoordinatorWorkflowInput,
     DatasetSnapshotRequest,
     DatasetSnapshotResult,
     ExecutionPolicy,
     ExperimentProgress,
+    IntParameter,
+    LogUniformParameter,
     MixedPrecision,
     RunStatus,
+    StopSweepRequest,
+    SuccessiveHalvingSettings,
+    SweepAlgorithm,
+    SweepConfig,
+    SweepLeaderboard,
+    SweepObjective,
+    SweepRungResult,
+    SweepState,
+    SweepTrial,
+    SweepTrialStatus,
+    SweepWorkflowInput,
     TaskType,
     TemporalConnectionSettings,
     TrainingPhase,
     TrainingProgress,
+    UniformParameter,
 )
 from pydantic import BaseModel
 
@@ -197,6 +212,94 @@ def coordinator_input() -> CoordinatorWorkflowInput:
     )
 
 
+def sweep_config() -> SweepConfig:
+    """A successive-halving sweep over four kinds of parameters, with an eval template."""
+    return SweepConfig.model_validate(
+        {
+            "sweep_id": "sweep-rte",
+            "base_config": {"dataset_name": "glue", "dataset_config_name": "rte"},
+            "eval": {"split": "validation", "max_eval_samples": 50},
+            "search_space": {
+                "learning_rate": {"type": "log_uniform", "low": 1e-5, "high": 1e-3},
+                "warmup_ratio": {"type": "uniform", "low": 0.0, "high": 0.2},
+                "batch_size": {"type": "int", "low": 8, "high": 32, "step": 8},
+                "mixed_precision": ["no", "auto"],
+            },
+            "algorithm": "successive_halving",
+            "num_trials": 8,
+            "max_concurrent_trials": 4,
+            "objective": {"metric": "f1_macro", "direction": "maximize"},
+            "seed": 3,
+            "successive_halving": {"eta": 2, "resource": "epochs", "min_budget": 0.5},
+        }
+    )
+
+
+def sweep_rung() -> SweepRungResult:
+    """Rung 0 of a trial: trained half an epoch, then evaluated."""
+    return SweepRungResult(
+        rung=0,
+        budget=0.5,
+        status=SweepTrialStatus.SUCCEEDED,
+        metric=0.61,
+        metrics={"f1_macro": 0.61},
+        model_path="/tmp/bert_runs/sweep-rte-t3",
+        global_step=13,
+        total_steps=13,
+        last_checkpoint=checkpoint(),
+        training_workflow_id="sweep-rte-t3-r0-train",
+        eval_workflow_id="sweep-rte-t3-r0-eval",
+        started_at=datetime(2026, 11, 27, 5, 0, tzinfo=UTC),
+        finished_at=datetime(2026, 11, 27, 5, 1, tzinfo=UTC),
+    )
+
+
+def sweep_trial() -> SweepTrial:
+    """A trial promoted once, with the results of both rungs."""
+    rung = sweep_rung()
+    return SweepTrial(
+        index=3,
+        run_id="sweep-rte-t3",
+        params={"learning_rate": 3e-5, "batch_size": 16, "mixed_precision": "no"},
+        status=SweepTrialStatus.RUNNING,
+        rung=1,
+        metric=0.61,
+        metrics={"f1_macro": 0.61},
+        model_path="/tmp/bert_runs/sweep-rte-t3",
+        rungs=[rung, rung.model_copy(update={"rung": 1, "budget": 1.0, "resumed_from_step": 13})],
+    )
+
+
+def sweep_examples() -> list[BaseModel]:
+    """One instance of every sweep model."""
+    return [
+        ChoiceParameter(values=["a", 1, 2.5, True, None]),
+        UniformParameter(low=0.0, high=0.3, grid_points=4),
+        LogUniformParameter(low=1e-5, high=1e-3),
+        IntParameter(low=1, high=9, step=4),
+        SweepObjective(metric="rmse", direction="minimize"),
+        SuccessiveHalvingSettings(eta=3, resource="steps", min_budget=10, max_rungs=3),
+        sweep_config(),
+        sweep_rung(),
+        sweep_trial(),
+        SweepState(trials=[sweep_trial()], rung=1, workflow_runs=2),
+        SweepWorkflowInput(config=sweep_config(), state=SweepState(trials=[sweep_trial()], rung=1)),
+        SweepLeaderboard(
+            sweep_id="sweep-rte",
+            algorithm=SweepAlgorithm.SUCCESSIVE_HALVING,
+            objective=SweepObjective(metric="f1_macro"),
+            trials=[sweep_trial()],
+            best=sweep_trial(),
+            rung=1,
+            rung_sizes=[8, 4],
+            rung_budgets=[0.5, 1.0],
+            running=1,
+            max_concurrent_trials=4,
+        ),
+        StopSweepRequest(reason="good enough", cancel_running=True),
+    ]
+
+
 def all_examples() -> list[BaseModel]:
     """One instance of every model that bert-types exports (checked by the tests)."""
     return [
@@ -266,4 +369,5 @@ def all_examples() -> list[BaseModel]:
         TemporalConnectionSettings(
             address="localhost:7233", namespace="default", tls=False, tls_server_name="x"
         ),
+        *sweep_examples(),
     ]

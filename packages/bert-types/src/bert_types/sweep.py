@@ -213,7 +213,11 @@ class SweepConfig(BaseModel):
     @classmethod
     def _eval_is_a_template(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            if value.get("model_path") is not None or value.get("run_id") is not None:
+            run_id = value.get("run_id")
+            if value.get("model_path") is not None or run_id not in (
+                None,
+                SWEEP_EVAL_TEMPLATE_RUN_ID,
+            ):
                 raise ValueError(
                     "eval.run_id and eval.model_path are set per trial; remove them from the sweep"
                 )
