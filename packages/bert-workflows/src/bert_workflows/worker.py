@@ -1,0 +1,239 @@
+"""The workflow worker: polls the training and eval task queues for workflow tasks only.
+
+Run ``bert-workflow-worker`` (or ``python -m bert_workflows.worker``). It never runs activities and
+never imports torch: activities are served by ``bert-activity-worker`` on the same queues.
+Connection settings come from flags, else ``TEMPORAL_*`` environment variables / the Temporal
+config file; queue names from flags, else ``BERT_TRAINING_TASK_QUEUE`` / ``BERT_EVAL_TASK_QUEUE``.
+SIGTERM or SIGINT stops polling and lets in-flight workflow tasks finish.
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib.metadata import PackageNotFoundError, version
+
+from bert_types.connection import TemporalConnectionSettings, connect
+from bert_types.names import (
+    ENV_EVAL_TASK_QUEUE,
+    ENV_TRAINING_TASK_QUEUE,
+    EVAL_TASK_QUEUE,
+    TRAINING_TASK_QUEUE,
+)
+from temporalio.client import Client
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.worker import Worker, WorkerDeploymentConfig
+
+from bert_workflows.registry import EVAL_QUEUE_WORKFLOWS, TRAINING_QUEUE_WORKFLOWS
+
+WORKER_NAME = "bert-workflow-worker"
+DEPLOYMENT_NAME = "bert-workflows"
+ENV_USE_WORKER_VERSIONING = "BERT_USE_WORKER_VERSIONING"
+ENV_LOG_LEVEL = "BERT_LOG_LEVEL"
+LOG_FORMAT = "%(asctime)s %(levelname)s {worker}[%(process)d] %(name)s: %(message)s"
+
+logger = logging.getLogger(__name__)
+
+
+def package_version() -> str:
+    """The installed version of bert-workflows (the worker's build id)."""
+    try:
+        return version("bert-workflows")
+    except PackageNotFoundError:  # pragma: no cover - source tree without metadata
+        return "0.0.0+unknown"
+
+
+@dataclass(frozen=True)
+class QueuePlan:
+    """One Worker instance: a task queue and the workflows it serves there."""
+
+    task_queue: str
+    workflows: tuple[type, ...]
+
+
+def deployment_config(build_id: str, use_worker_versioning: bool) -> WorkerDeploymentConfig:
+    """Worker-versioning identity ``bert-workflows/<build id>``; opt-in, off by default."""
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(deployment_name=DEPLOYMENT_NAME, build_id=build_id),
+        use_worker_versioning=use_worker_versioning,
+        default_versioning_behavior=(
+            VersioningBehavior.AUTO_UPGRADE
+            if use_worker_versioning
+            else VersioningBehavior.UNSPECIFIED
+        ),
+    )
+
+
+def build_workers(
+    client: Client,
+    plans: Sequence[QueuePlan],
+    *,
+    build_id: str | None = None,
+    use_worker_versioning: bool = False,
+    max_concurrent_workflow_tasks: int | None = None,
+    graceful_shutdown: timedelta = timedelta(seconds=10),
+) -> list[Worker]:
+    """One workflow-only Worker per queue, sandboxed, with the deployment version set."""
+    config = deployment_config(build_id or package_version(), use_worker_versioning)
+    return [
+        Worker(
+            client,
+            task_queue=plan.task_queue,
+            workflows=list(plan.workflows),
+            deployment_config=config,
+            max_concurrent_workflow_tasks=max_concurrent_workflow_tasks,
+            graceful_shutdown_timeout=graceful_shutdown,
+        )
+        for plan in plans
+    ]
+
+
+def queue_plans(training_task_queue: str, eval_task_queue: str, queues: str) -> list[QueuePlan]:
+    """The Worker instances for ``--queue training|eval|all``."""
+    plans = []
+    if queues in ("training", "all"):
+        plans.append(QueuePlan(training_task_queue, TRAINING_QUEUE_WORKFLOWS))
+    if queues in ("eval", "all"):
+        plans.append(QueuePlan(eval_task_queue, EVAL_QUEUE_WORKFLOWS))
+    return plans
+
+
+def parser() -> argparse.ArgumentParser:
+    """Command-line flags of the workflow worker."""
+    cli = argparse.ArgumentParser(prog=WORKER_NAME, description=__doc__.split("\n")[0])
+    connection = cli.add_argument_group(
+        "Temporal connection (default: TEMPORAL_* environment / config file, else localhost:7233)"
+    )
+    connection.add_argument("--address", help="host:port of the Temporal frontend")
+    connection.add_argument("--namespace", help="Temporal namespace")
+    connection.add_argument("--api-key", help="API key (implies TLS)")
+    connection.add_argument("--tls", action="store_true", default=None, help="use TLS")
+    connection.add_argument("--tls-cert", help="TLS client certificate file (mTLS)")
+    connection.add_argument("--tls-key", help="TLS client private key file (mTLS)")
+    connection.add_argument("--tls-ca", help="CA certificate file of the server")
+    connection.add_argument("--tls-server-name", help="server name to verify in TLS")
+    cli.add_argument(
+        "--queue",
+        choices=("training", "eval", "all"),
+        default="all",
+        help="which task queue(s) to poll (default: all)",
+    )
+    cli.add_argument(
+        "--training-task-queue",
+        default=os.environ.get(ENV_TRAINING_TASK_QUEUE, TRAINING_TASK_QUEUE),
+        help=f"training task queue (env {ENV_TRAINING_TASK_QUEUE}, default %(default)s)",
+    )
+    cli.add_argument(
+        "--eval-task-queue",
+        default=os.environ.get(ENV_EVAL_TASK_QUEUE, EVAL_TASK_QUEUE),
+        help=f"eval task queue (env {ENV_EVAL_TASK_QUEUE}, default %(default)s)",
+    )
+    cli.add_argument("--max-concurrent-workflow-tasks", type=int, default=None)
+    cli.add_argument(
+        "--graceful-shutdown-s",
+        type=float,
+        default=10.0,
+        help="seconds in-flight tasks may take after SIGTERM (default %(default)s)",
+    )
+    cli.add_argument(
+        "--build-id",
+        default=None,
+        help="worker build id (default: the bert-workflows version)",
+    )
+    cli.add_argument(
+        "--use-worker-versioning",
+        action="store_true",
+        default=os.environ.get(ENV_USE_WORKER_VERSIONING, "") in ("1", "true", "yes"),
+        help=f"opt into Temporal worker versioning (env {ENV_USE_WORKER_VERSIONING}=1)",
+    )
+    cli.add_argument(
+        "--log-level",
+        default=os.environ.get(ENV_LOG_LEVEL, "INFO"),
+        help=f"logging level (env {ENV_LOG_LEVEL}, default %(default)s)",
+    )
+    return cli
+
+
+def connection_settings(args: argparse.Namespace) -> TemporalConnectionSettings:
+    """Connection flags as settings; unset flags fall back to the environment."""
+    return TemporalConnectionSettings(
+        address=args.address,
+        namespace=args.namespace,
+        api_key=args.api_key,
+        tls=args.tls,
+        tls_cert_path=args.tls_cert,
+        tls_key_path=args.tls_key,
+        tls_server_ca_path=args.tls_ca,
+        tls_server_name=args.tls_server_name,
+    )
+
+
+async def run_until_signalled(workers: Sequence[Worker], stop: asyncio.Event) -> None:
+    """Run ``workers`` until ``stop`` is set, then shut them down gracefully."""
+    running = [asyncio.create_task(worker.run()) for worker in workers]
+    stopped = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([*running, stopped], return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.gather(*(worker.shutdown() for worker in workers))
+    await asyncio.gather(*running)
+    for task in done:
+        if task is not stopped:
+            task.result()
+
+
+def install_stop_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set ``stop`` (a second one is left to the default handler)."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+
+        def on_signal(signum: int = signum) -> None:
+            logger.info("%s received: stopping after in-flight tasks", signal.Signals(signum).name)
+            stop.set()
+            loop.remove_signal_handler(signum)
+
+        loop.add_signal_handler(signum, on_signal)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Connect, build the workers for the chosen queues and run them until signalled."""
+    client = await connect(connection_settings(args))
+    plans = queue_plans(args.training_task_queue, args.eval_task_queue, args.queue)
+    workers = build_workers(
+        client,
+        plans,
+        build_id=args.build_id,
+        use_worker_versioning=args.use_worker_versioning,
+        max_concurrent_workflow_tasks=args.max_concurrent_workflow_tasks,
+        graceful_shutdown=timedelta(seconds=args.graceful_shutdown_s),
+    )
+    for plan in plans:
+        logger.info(
+            "polling %s (namespace %s) for workflows %s; build id %s",
+            plan.task_queue,
+            client.namespace,
+            ", ".join(cls.__name__ for cls in plan.workflows),
+            args.build_id or package_version(),
+        )
+    stop = asyncio.Event()
+    install_stop_signals(stop)
+    await run_until_signalled(workers, stop)
+    logger.info("stopped")
+
+
+def configure_logging(level: str, worker: str) -> None:
+    """Log lines name the worker process; workflow lines add workflow id, run and queue."""
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT.format(worker=worker), force=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point of ``bert-workflow-worker``."""
+    args = parser().parse_args(argv)
+    configure_logging(args.log_level, WORKER_NAME)
+    asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    main()
