@@ -51,17 +51,37 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Build every wheel, then install each one into a clean venv and import it."""
+    """Build every wheel, then install each one alone into a clean venv and import it.
+
+    Each venv gets the package's wheel, the workspace wheels it needs and its registry
+    dependencies at the versions pinned in uv.lock.
+    """
     dist = ROOT / "dist"
     session.run("uv", "build", "--all-packages", "--out-dir", str(dist), "--clear", external=True)
+    tmp = Path(session.create_tmp())
     for name in PACKAGES:
         import_name = name.replace("-", "_")
-        venv = Path(session.create_tmp()) / f"venv-{name}"
-        session.run("uv", "venv", "--quiet", "--clear", str(venv), external=True)
-        python = str(venv / "bin" / "python")
         wheels = sorted(dist.glob(f"{import_name}-*.whl"))
         if not wheels:
             session.error(f"uv build produced no wheel for {name} in {dist}")
+        constraints = tmp / f"constraints-{name}.txt"
+        session.run(
+            "uv",
+            "export",
+            "--quiet",
+            "--frozen",
+            "--no-dev",
+            "--no-hashes",
+            "--no-emit-workspace",
+            "--package",
+            name,
+            "--output-file",
+            str(constraints),
+            external=True,
+        )
+        venv = tmp / f"venv-{name}"
+        session.run("uv", "venv", "--quiet", "--clear", str(venv), external=True)
+        python = str(venv / "bin" / "python")
         session.run(
             "uv",
             "pip",
@@ -69,12 +89,19 @@ def build(session: nox.Session) -> None:
             "--quiet",
             "--python",
             python,
+            "--constraints",
+            str(constraints),
             "--find-links",
             str(dist),
             str(wheels[-1]),
             external=True,
         )
-        session.run(python, "-c", f"import {import_name}; print({import_name}.__name__, 'ok')")
+        session.run(
+            python,
+            "-c",
+            f"import {import_name}; print({import_name}.__name__, 'ok')",
+            external=True,
+        )
 
 
 @nox.session
