@@ -68,6 +68,8 @@ def parse_experiment(data: Any, file: Path, text: str | None = None) -> Coordina
             message = item["msg"]
             if item["type"] == "extra_forbidden":
                 message = "unknown field (check its spelling; see `bert schema` for every field)"
+            elif message.startswith("Value error, "):
+                message = message.removeprefix("Value error, ")
             elif "input" in item and not isinstance(item["input"], dict | list):
                 message = f"{message} (got {item['input']!r})"
             issues.append(
