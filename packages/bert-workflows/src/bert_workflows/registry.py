@@ -3,6 +3,7 @@
 from bert_workflows.coordinator import CoordinatorWorkflow
 from bert_workflows.evaluation import BertEvalWorkflow
 from bert_workflows.inference import BertInferenceWorkflow
+from bert_workflows.sweep_workflow import SweepWorkflow
 from bert_workflows.training import CheckpointedBertTrainingWorkflow
 
 TRAINING_QUEUE_WORKFLOWS: tuple[type, ...] = (CheckpointedBertTrainingWorkflow,)
@@ -12,6 +13,7 @@ EVAL_QUEUE_WORKFLOWS: tuple[type, ...] = (
     CoordinatorWorkflow,
     BertEvalWorkflow,
     BertInferenceWorkflow,
+    SweepWorkflow,
 )
 """Workflows on the eval task queue: the coordinator (and sweeps), eval and inference."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, CancelledError, FailureError
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from bert_types.checkpoint import CheckpointInfo
@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from bert_types.names import EVAL_WORKFLOW, TRAINING_WORKFLOW, UPDATE_CHECKPOINT_SIGNAL
     from bert_types.sweep import SweepConfig, SweepRungResult, SweepTrialStatus
 
+    from bert_workflows.failures import error_message, error_type, is_cancellation
     from bert_workflows.sweep_leaderboard import objective_value
 
 
@@ -93,35 +94,11 @@ async def run_trial_rung(sweep: SweepConfig, plan: TrialRungPlan) -> SweepRungRe
     except asyncio.CancelledError:
         return _ended(result, SweepTrialStatus.CANCELLED, "cancelled: the sweep was stopped", None)
     except FailureError as error:
-        if _is_cancellation(error):
+        if is_cancellation(error):
             return _ended(
                 result, SweepTrialStatus.CANCELLED, "cancelled: the sweep was stopped", None
             )
-        message, error_type = failure_details(error)
-        return _ended(result, SweepTrialStatus.FAILED, message, error_type)
-
-
-def failure_details(error: BaseException) -> tuple[str, str | None]:
-    """The innermost cause's message and ``ApplicationError`` type of a child's failure."""
-    innermost: BaseException = error
-    error_type: str | None = None
-    current: BaseException | None = error
-    while current is not None:
-        innermost = current
-        if isinstance(current, ApplicationError) and current.type:
-            error_type = current.type
-        current = current.cause if isinstance(current, FailureError) else None
-    message = getattr(innermost, "message", None) or str(innermost) or type(innermost).__name__
-    return message, error_type
-
-
-def _is_cancellation(error: FailureError) -> bool:
-    current: BaseException | None = error
-    while current is not None:
-        if isinstance(current, CancelledError):
-            return True
-        current = current.cause if isinstance(current, FailureError) else None
-    return False
+        return _ended(result, SweepTrialStatus.FAILED, error_message(error), error_type(error))
 
 
 def _with_training(result: SweepRungResult, training: BertFineTuneResult) -> SweepRungResult:

@@ -9,6 +9,7 @@ query, an update stops the sweep early, and long sweeps continue-as-new carrying
 import asyncio
 from datetime import datetime
 
+from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -38,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
     from bert_workflows.sweep_trial import TrialRungPlan, child_workflow_ids, run_trial_rung
 
 
-@workflow.defn(name=SWEEP_WORKFLOW)
+@workflow.defn(name=SWEEP_WORKFLOW, failure_exception_types=[ValidationError])
 class SweepWorkflow:
     """Runs a ``SweepConfig``; returns the final ``SweepLeaderboard``."""
 
@@ -145,6 +146,13 @@ class SweepWorkflow:
                 type=INVALID_CONFIG,
                 non_retryable=True,
             )
+        if self._state.stopped and not (request.cancel_running and self._tasks):
+            raise ApplicationError(
+                f"sweep {self._sweep_id} is already stopping ({self._state.stop_reason}) with "
+                f"{len(self._tasks)} trial(s) running; send cancel_running=true to cancel them",
+                type=INVALID_CONFIG,
+                non_retryable=True,
+            )
 
     def _pending_trials(self) -> list[SweepTrial]:
         return [
@@ -162,12 +170,18 @@ class SweepWorkflow:
     def _start(self, trial: SweepTrial) -> None:
         rung = self._state.rung
         budget = self._rung_budgets[rung] if self._rung_budgets else None
+        trained_to = budget if budget is not None else _config_budget(self._config)
         training_id, eval_id = child_workflow_ids(self._sweep_id, trial.run_id, rung)
         previous = trial.latest_succeeded_rung()
+        try:
+            config = trial_config(self._config, trial.params, trial.run_id, budget)
+        except ValidationError as error:
+            self._record(trial, _invalid_trial(rung, trained_to, error))
+            return
         plan = TrialRungPlan(
             rung=rung,
-            budget=budget if budget is not None else _config_budget(self._config),
-            config=trial_config(self._config, trial.params, trial.run_id, budget),
+            budget=trained_to,
+            config=config,
             training_workflow_id=training_id,
             eval_workflow_id=eval_id,
             training_task_queue=self._config.training_task_queue or TRAINING_TASK_QUEUE,
@@ -237,3 +251,19 @@ def _initial_trials(config: SweepConfig, sweep_id: str) -> list[SweepTrial]:
 def _config_budget(config: SweepConfig) -> float:
     base = config.base_config
     return float(base.max_steps) if base.max_steps is not None else base.num_epochs
+
+
+def _invalid_trial(rung: int, budget: float, error: ValidationError) -> SweepRungResult:
+    now = workflow.now()
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
+    )
+    return SweepRungResult(
+        rung=rung,
+        budget=budget,
+        status=SweepTrialStatus.FAILED,
+        error=f"the trial's parameters make an invalid BertFineTuneConfig: {problems}",
+        error_type=INVALID_CONFIG,
+        started_at=now,
+        finished_at=now,
+    )
