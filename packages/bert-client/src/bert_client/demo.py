@@ -86,12 +86,17 @@ def bbc_news() -> tuple[list[str], list[str]]:
 def write_demo_dataset(folder: Path, seed: int = SPLIT_SEED) -> DemoData:
     """Write BBC News as ``train.jsonl`` and ``validation.jsonl`` (text, label) in ``folder``.
 
-    The split is stratified per category and seeded, so every run writes the same files.
+    Repeated articles are written once; the split is stratified per category and seeded, so every
+    run writes the same files.
     """
     texts, labels = bbc_news()
     rng = random.Random(seed)
     by_label: dict[str, list[int]] = {}
-    for index, label in enumerate(labels):
+    seen: set[str] = set()
+    for index, (text, label) in enumerate(zip(texts, labels, strict=True)):
+        if text.strip() in seen:  # the corpus repeats some articles: keep each in one split only
+            continue
+        seen.add(text.strip())
         by_label.setdefault(label, []).append(index)
     train: list[int] = []
     validation: list[int] = []

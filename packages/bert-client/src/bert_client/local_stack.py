@@ -291,7 +291,7 @@ class LocalStack:
                 f"{child.log_tail()}"
             )
 
-    def stop(self, timeout_s: float = 20.0) -> None:
+    def stop(self, timeout_s: float = 45.0) -> None:
         """Stop the workers, then the server: SIGTERM per process group, SIGKILL after a timeout."""
         workers = [child for child in self.children if child.name != SERVER]
         servers = [child for child in self.children if child.name == SERVER]

@@ -87,7 +87,7 @@ def configs_table(experiment: CoordinatorWorkflowInput) -> Table:
     """Model, dataset and main hyperparameters of every config of an experiment."""
     table = Table(title=experiment.experiment_id or "experiment (id generated at start)")
     for column in ("#", "run id", "model", "dataset", "lr", "epochs", "batch", "seq len"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for index, entry in enumerate(experiment.configs):
         config = entry.fine_tune
         table.add_row(
