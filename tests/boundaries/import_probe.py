@@ -38,7 +38,8 @@ class RefuseImports(importlib.abc.MetaPathFinder):
         frames = [
             frame
             for frame in traceback.extract_stack()[:-1]
-            if not frame.filename.startswith("<frozen") and frame.filename != __file__
+            if not frame.filename.startswith("<frozen")
+            and frame.filename not in (__file__, importlib.__file__)
         ]
         self.attempts.append(
             {"module": fullname, "stack": "".join(traceback.format_list(frames[-6:]))}
