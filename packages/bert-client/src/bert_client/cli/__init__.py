@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from bert_client import sweep_cli
 from bert_client.cli import experiment_commands, model_commands, stack_commands, workflow_commands
 from bert_client.cli.common import connection_options
 
@@ -50,5 +51,8 @@ app.command("eval")(model_commands.evaluate)
 app.command()(workflow_commands.cancel)
 app.command()(experiment_commands.validate)
 app.command()(experiment_commands.schema)
+app.command()(sweep_cli.sweep)
+app.command("sweep-status")(sweep_cli.sweep_status)
+app.command("sweep-stop")(sweep_cli.sweep_stop)
 app.command()(stack_commands.dev)
 app.command()(stack_commands.demo)
