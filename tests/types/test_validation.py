@@ -214,6 +214,16 @@ def test_duplicate_run_ids_in_an_experiment_are_rejected() -> None:
     assert "configs[1] repeats run_id 'same' of configs[0]" in message
 
 
+def test_eval_run_id_counts_when_it_is_the_only_one() -> None:
+    data = {
+        "configs": [
+            {"fine_tune": {"dataset_name": "d"}, "eval": {"run_id": "same"}},
+            {"fine_tune": {"dataset_name": "e", "run_id": "same"}},
+        ]
+    }
+    assert "configs[1] repeats run_id 'same'" in _fails_on(CoordinatorWorkflowInput, data, "")
+
+
 @pytest.mark.parametrize("nested", ["fine_tune", "eval"])
 def test_conflicting_nested_run_ids_are_rejected(nested: str) -> None:
     entry: dict[str, Any] = {"run_id": "outer", "fine_tune": {"dataset_name": "d"}}

@@ -80,7 +80,11 @@ class CoordinatorWorkflowInput(BaseModel):
     def _unique_run_ids(self) -> "CoordinatorWorkflowInput":
         seen: dict[str, int] = {}
         for index, entry in enumerate(self.configs):
-            run_id = entry.run_id or entry.fine_tune.run_id
+            run_id = (
+                entry.run_id
+                or entry.fine_tune.run_id
+                or (entry.eval.run_id if entry.eval is not None else None)
+            )
             if run_id is None:
                 continue
             if run_id in seen:
