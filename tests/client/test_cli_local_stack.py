@@ -19,9 +19,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+from bert_client import RemoteWorkflowError, SyncBertClient, WorkflowNotFoundError
 from bert_client.client import BertClient
 from bert_client.local_stack import free_port, port_is_free
-from bert_types import TemporalConnectionSettings
+from bert_types import BertEvalResult, BertInferenceRequest, TemporalConnectionSettings
+from bert_types.errors import MODEL_NOT_FOUND, MODEL_NOT_TRAINED
 from bert_types.names import COORDINATOR_WORKFLOW
 
 BERT = [sys.executable, "-m", "bert_client"]
@@ -117,11 +119,11 @@ def _tiny_experiment(tiny_model_dir: Path, shared_data: Path, experiment_id: str
             "run_id": run_id,
             "fine_tune": {
                 "model_name": str(tiny_model_dir),
-                "dataset_name": str(shared_data / "sst2"),
+                "dataset_name": str(shared_data / "trec"),
                 "max_train_samples": 64,
                 "max_eval_samples": 32,
-                "max_steps": 8,
-                "checkpoint_steps": 4,
+                "max_steps": 6,
+                "checkpoint_steps": 3,
                 "batch_size": 8,
                 "max_seq_length": 32,
                 "learning_rate": learning_rate,
@@ -177,18 +179,17 @@ def test_run_with_json_trains_and_evaluates_both_configs(
     assert checkpoint.returncode == 0, checkpoint.stderr
     latest = json.loads((tmp_path / "checkpoint.json").read_text(encoding="utf-8"))
     assert latest["run_id"] == "cli-a"
-    assert latest["step"] == 8
+    assert latest["step"] == 6
 
 
 def test_infer_returns_labels_in_input_order(dev_stack: DevStack, tmp_path: Path) -> None:
     texts = [
-        "a gorgeous , witty , seductive movie .",
-        "dull",
-        "the plot is nothing but boilerplate clichés from start to finish , and the script "
-        "assumes that not only would subtlety be lost on the target audience , but that it's "
-        "also too stupid to realize that they 've already seen this exact same movie",
-        "it 's a charming and often affecting journey .",
-        "unfunny and lame",
+        "How far is it from Denver to Aspen ?",
+        "Who wrote Hamlet ?",
+        "What is the name of the longest river that flows through Egypt , Sudan and Uganda "
+        "before it reaches the Mediterranean Sea ?",
+        "What does NASA stand for ?",
+        "Why is the sky blue ?",
     ]
     forward = tmp_path / "forward.json"
     backward = tmp_path / "backward.json"
@@ -213,6 +214,23 @@ def test_infer_returns_labels_in_input_order(dev_stack: DevStack, tmp_path: Path
     for first, second in zip(ahead, behind, strict=True):
         assert first["confidence"] == pytest.approx(second["confidence"], abs=1e-4)
         assert first["label_id"] == second["label_id"]
+
+
+def test_sdk_surfaces_remote_errors_as_typed_exceptions(dev_stack: DevStack) -> None:
+    settings = TemporalConnectionSettings(address=dev_stack.address)
+    with SyncBertClient(settings) as client:
+        results = client.experiment_results("cli-test-experiment")
+        assert [result.run_id for result in results] == ["cli-a", "cli-b"]
+        assert all(isinstance(result, BertEvalResult) for result in results)
+        with pytest.raises(RemoteWorkflowError) as caught:
+            client.infer(BertInferenceRequest(run_id="no-such-run", texts=["Who wrote Hamlet ?"]))
+        assert caught.value.error_type in {MODEL_NOT_FOUND, MODEL_NOT_TRAINED}
+        assert "no-such-run" in caught.value.message
+        with pytest.raises(WorkflowNotFoundError):
+            client.describe("no-such-workflow")
+    completed = bert("--address", dev_stack.address, "infer", "no-such-run", "Who wrote Hamlet ?")
+    assert completed.returncode == 1
+    assert "no-such-run" in completed.stderr
 
 
 MALFORMED = """\
