@@ -22,8 +22,14 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+FULL_INFERENCE_TEXTS = 2000
+
+
 def inference_texts(count: int) -> list[str]:
-    """``count`` real texts of varied length: SST-2 validation, then RTE sentences (both splits)."""
+    """Real texts of varied length: SST-2 validation, then RTE sentences (both splits).
+
+    2,000 or more: the first ``count``; fewer: an even sample of the first 2,000, same mix.
+    """
     root = data_dir()
     texts = [str(row["sentence"]) for row in read_jsonl(root / "sst2" / "validation.jsonl")]
     for split in ("validation", "train"):
@@ -31,7 +37,10 @@ def inference_texts(count: int) -> list[str]:
             texts.extend((str(row["sentence1"]), str(row["sentence2"])))
     if len(texts) < count:
         raise ValueError(f"only {len(texts)} texts available, {count} asked for")
-    return texts[:count]
+    if count >= FULL_INFERENCE_TEXTS:
+        return texts[:count]
+    step = FULL_INFERENCE_TEXTS / count
+    return [texts[int(index * step)] for index in range(count)]
 
 
 def minilm_dir() -> Path:
