@@ -7,12 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from bert_activities.snapshot import create_snapshot
+from bert_activities.snapshot_files import EVAL_FILE, METADATA_FILE, TRAIN_FILE, read_rows
 from bert_types import DatasetSnapshotRequest, DatasetSnapshotResult
 from bert_types.errors import DATASET_NOT_FOUND, SPLIT_NOT_FOUND
 from temporalio.exceptions import ApplicationError
 
-from bert_activities.snapshot import create_snapshot
-from bert_activities.snapshot_files import EVAL_FILE, METADATA_FILE, TRAIN_FILE, read_rows
 from tests.activities.conftest import read_jsonl, write_jsonl
 
 
@@ -48,7 +48,8 @@ def test_same_input_same_hash_and_reuse(shared_data: Path, tmp_path: Path) -> No
     request = _request(shared_data / "rte", tmp_path, max_train_samples=30, max_eval_samples=10)
     first = create_snapshot(request)
     second = create_snapshot(request)
-    assert second.reused and not first.reused
+    assert second.reused
+    assert not first.reused
     assert (second.snapshot_id, second.content_hash) == (first.snapshot_id, first.content_hash)
     assert second.created_at == first.created_at
     other_seed = create_snapshot(request.model_copy(update={"seed": 7}))
@@ -110,7 +111,8 @@ def test_explicit_and_missing_splits(shared_data: Path, tmp_path: Path) -> None:
     assert (trec.eval_split, trec.num_eval_rows) == ("test", 500)
     with pytest.raises(ApplicationError) as info:
         create_snapshot(_request(shared_data / "trec", tmp_path, eval_split="validation"))
-    assert info.value.type == SPLIT_NOT_FOUND and info.value.non_retryable
+    assert info.value.type == SPLIT_NOT_FOUND
+    assert info.value.non_retryable
     assert "test, train" in info.value.message
 
 
@@ -140,8 +142,9 @@ def test_interrupted_write_is_not_reused(
     with (folder / EVAL_FILE).open("a") as handle:
         handle.write('{"sentence": "half')
     assert create_snapshot(_request(data, root)).reused is False
-    assert json.loads((folder / METADATA_FILE).read_text())["content_hash"] == (
-        truncated_metadata["content_hash"]
+    assert (
+        json.loads((folder / METADATA_FILE).read_text())["content_hash"]
+        == (truncated_metadata["content_hash"])
     )
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bert_activities.run_folder import COMPLETION_MARKER_FILE, RUN_INFO_FILE
+from bert_activities.training import fine_tune
+from bert_activities.training_reporter import TrainingReporter
 from bert_types import (
     BertFineTuneRequest,
     CheckpointInfo,
@@ -17,9 +20,6 @@ from bert_types import (
 from bert_types.errors import CHECKPOINT_MISMATCH
 from temporalio.exceptions import ApplicationError
 
-from bert_activities.run_folder import COMPLETION_MARKER_FILE, RUN_INFO_FILE
-from bert_activities.training import fine_tune
-from bert_activities.training_reporter import TrainingReporter
 from tests.activities.conftest import read_jsonl, write_jsonl
 
 
@@ -51,14 +51,16 @@ def test_single_text_run_folder_and_result(trained_sst2_run: Any) -> None:
     assert [c.step for c in result.checkpoints_saved] == [3, 6]
     assert result.checkpoints_saved[-1].path == str(run_dir / "checkpoint-6")
     assert set(result.eval_metrics) >= {"accuracy", "f1_macro", "precision_macro", "f1_0", "f1_1"}
-    assert result.device == "cpu" and result.mixed_precision == "fp32"
+    assert result.device == "cpu"
+    assert result.mixed_precision == "fp32"
     assert result.train_samples_per_s > 0
     for name in ("config.json", "model.safetensors", "tokenizer.json", RUN_INFO_FILE):
         assert (run_dir / name).is_file(), name
     config = json.loads((run_dir / "config.json").read_text())
     assert config["id2label"] == {"0": "0", "1": "1"}
     info = json.loads((run_dir / RUN_INFO_FILE).read_text())
-    assert info["text_field"] == "sentence" and info["snapshot_id"] == result.snapshot_id
+    assert info["text_field"] == "sentence"
+    assert info["snapshot_id"] == result.snapshot_id
     marker = json.loads((run_dir / COMPLETION_MARKER_FILE).read_text())
     assert marker["result"]["global_step"] == 6
 
@@ -71,7 +73,8 @@ def test_sentence_pairs(
     snapshot = make_snapshot(shared_data / "rte", max_train_samples=48, max_eval_samples=16)
     result = fine_tune(tiny_request(snapshot, "tiny-rte"))
     assert (result.text_field, result.text_pair_field) == ("sentence1", "sentence2")
-    assert result.num_labels == 2 and result.global_step == 3
+    assert result.num_labels == 2
+    assert result.global_step == 3
 
 
 def test_string_labels_multiclass(
@@ -82,7 +85,8 @@ def test_string_labels_multiclass(
     snapshot = make_snapshot(shared_data / "trec", eval_split="test", max_train_samples=64)
     result = fine_tune(tiny_request(snapshot, "tiny-trec"))
     assert result.label_names == ["ABBR", "DESC", "ENTY", "HUM", "LOC", "NUM"]
-    assert result.num_labels == 6 and result.text_field == "text"
+    assert result.num_labels == 6
+    assert result.text_field == "text"
     config = json.loads((Path(result.model_path) / "config.json").read_text())
     assert config["label2id"] == {name: i for i, name in enumerate(result.label_names)}
     assert "f1_HUM" in result.eval_metrics
@@ -148,7 +152,8 @@ def test_promotion_continues_from_newest_checkpoint(
     assert promoted.resumed_from.step == first.global_step == 6
     assert promoted.global_step == promoted.total_steps == 12
     steps = [r.step for r in reporter.reports if r.phase == "training"]
-    assert steps[0] == 6 and steps[1] == 7
+    assert steps[0] == 6
+    assert steps[1] == 7
     assert [c.step for c in promoted.checkpoints_saved] == [9, 12]
 
 
@@ -164,8 +169,10 @@ def test_resume_with_other_label_count_fails(
     trec = make_snapshot(shared_data / "trec", eval_split="test", max_train_samples=32)
     with pytest.raises(ApplicationError) as info:
         fine_tune(tiny_request(trec, "tiny-mismatch", output_dir=run_dir, max_steps=4))
-    assert info.value.type == CHECKPOINT_MISMATCH and info.value.non_retryable
-    assert "2 labels" in info.value.message and "6" in info.value.message
+    assert info.value.type == CHECKPOINT_MISMATCH
+    assert info.value.non_retryable
+    assert "2 labels" in info.value.message
+    assert "6" in info.value.message
 
 
 def test_stop_request_saves_a_checkpoint(
@@ -183,9 +190,11 @@ def test_stop_request_saves_a_checkpoint(
     with pytest.raises(TrainingStopped) as info:
         fine_tune(request, StopAtStepTwo())
     checkpoint = info.value.checkpoint
-    assert isinstance(checkpoint, CheckpointInfo) and checkpoint.step == 2
+    assert isinstance(checkpoint, CheckpointInfo)
+    assert checkpoint.step == 2
     assert (Path(checkpoint.path) / "trainer_state.json").is_file()
     assert not (Path(request.output_dir) / COMPLETION_MARKER_FILE).exists()
     resumed = fine_tune(request)
-    assert resumed.resumed_from is not None and resumed.resumed_from.step == 2
+    assert resumed.resumed_from is not None
+    assert resumed.resumed_from.step == 2
     assert resumed.global_step == 6
