@@ -239,9 +239,13 @@ class Fleets:
             fleet.start()
         await asyncio.gather(*(f.wait_until_polling(client, timeout_s) for f in self.all))
 
-    def stop_all(self) -> dict[str, int | None]:
-        """SIGTERM every fleet (SIGKILL after a minute); return their exit statuses."""
-        return {fleet.name: fleet.stop() for fleet in self.all}
+    def stop_all(self, timeout_s: float = 60.0) -> dict[str, int | None]:
+        """SIGTERM every fleet at once (SIGKILL after ``timeout_s``); return their exit statuses."""
+        for fleet in self.all:
+            if fleet.is_running:
+                assert fleet.process is not None
+                fleet.process.send_signal(signal.SIGTERM)
+        return {fleet.name: fleet.stop(timeout_s) for fleet in self.all}
 
     def logs(self) -> str:
         """Every fleet's log, for assertion messages."""

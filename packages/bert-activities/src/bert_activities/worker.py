@@ -76,7 +76,10 @@ class _RunLoggingInbound(ActivityInboundInterceptor):
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         info = activity.info()
         run_id = next((getattr(arg, "run_id", None) for arg in input.args), None)
-        label = f"{info.activity_type} for run {run_id} (attempt {info.attempt})"
+        label = (
+            f"{info.activity_type} for run {run_id or '-'} of workflow {info.workflow_id} "
+            f"(attempt {info.attempt})"
+        )
         logger.info("%s started on %s", label, info.task_queue)
         began = time.monotonic()
         try:
