@@ -21,6 +21,8 @@ EXIT_FAILED = 1
 """A command could not do its job (server unreachable, workflow failed, a config failed)."""
 EXIT_INVALID_INPUT = 2
 """The input (experiment file, options) is invalid; nothing was started."""
+EXIT_INTERRUPTED = 130
+"""Stopped by Ctrl-C."""
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from bert_client.cli.common import (
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     connect_client,
     console,
     exits_cleanly,
@@ -60,17 +61,27 @@ def run(
 ) -> None:
     """Start an experiment, follow each config's progress, then print the results."""
     experiment = load_experiment(file)
+    started: list[str] = []
 
     async def main() -> list[BertEvalResult] | None:
         client = await connect_client(ctx)
         handle = await client.start_experiment(experiment, experiment_id=experiment_id)
+        started.append(handle.experiment_id)
         if detach:
             console.print(handle.experiment_id, highlight=False)
             return None
         console.print(f"experiment [bold]{handle.experiment_id}[/bold] started on {client.address}")
         return await follow_experiment(client, handle.experiment_id, console)
 
-    results = run_async(main())
+    try:
+        results = run_async(main())
+    except KeyboardInterrupt:
+        name = started[0] if started else "ID"
+        console.print(
+            f"\nstopped following; the experiment keeps running on the server "
+            f"(`bert status {name}` to follow it, `bert cancel {name}` to stop it)"
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if results is not None:
         report_results(results, json_out)
 

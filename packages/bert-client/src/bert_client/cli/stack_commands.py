@@ -181,7 +181,12 @@ def demo(
             client = await BertClient.connect(settings.model_copy(update={"address": address}))
             handle = await client.start_experiment(experiment)
             console.print(f"experiment [bold]{handle.experiment_id}[/bold] started")
-            return await follow_experiment(client, handle.experiment_id, console)
+            try:
+                return await follow_experiment(client, handle.experiment_id, console)
+            except asyncio.CancelledError:  # Ctrl-C: a demo does not outlive its command
+                console.print(f"interrupted: cancelling {handle.experiment_id}")
+                await handle.cancel()
+                raise
 
     results = run_async(main())
     wall_s = time.monotonic() - started
