@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from bert_types import (
     BertEvalRequest,
@@ -21,10 +23,18 @@ from bert_types import (
     CheckpointInfo,
     DatasetSnapshotRequest,
     DatasetSnapshotResult,
+    SweepConfig,
+    SweepLeaderboard,
+    SweepWorkflowInput,
     TaskType,
 )
 from bert_types.errors import TEXT_FIELD_NOT_FOUND
-from bert_types.names import EVALUATE_ACTIVITY, FINE_TUNE_ACTIVITY, SNAPSHOT_ACTIVITY
+from bert_types.names import (
+    EVALUATE_ACTIVITY,
+    FINE_TUNE_ACTIVITY,
+    SNAPSHOT_ACTIVITY,
+    SWEEP_WORKFLOW,
+)
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -33,6 +43,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 STEPS_PER_EPOCH = 4
+"""Steps per epoch of the mocked fine-tune."""
 
 
 @dataclass
@@ -250,3 +261,42 @@ def _closed_child_id(event: HistoryEvent) -> str | None:
     if attribute not in CHILD_CLOSED_ATTRIBUTES:
         return None
     return str(getattr(event, attribute).workflow_execution.workflow_id)
+
+
+REAL_ROWS = 32
+"""Training (and eval) rows of the real-worker sweeps."""
+BATCH = 8
+REAL_STEPS_PER_EPOCH = REAL_ROWS // BATCH
+
+
+class RealStack:
+    """Client, queues and folders of a module's in-process workers with the real activities."""
+
+    def __init__(self, client: Client, queues: Queues, root: Path, base: dict[str, Any]) -> None:
+        self.client = client
+        self.queues = queues
+        self.root = root
+        self.base = base
+        self.sweep_ids: list[str] = []
+
+    def config(self, **overrides: Any) -> SweepConfig:
+        base = {**self.base, **overrides.pop("base", {})}
+        return SweepConfig.model_validate(
+            {
+                "base_config": base,
+                "training_task_queue": self.queues.training,
+                "eval_task_queue": self.queues.eval,
+                **overrides,
+            }
+        )
+
+    async def start(self, config: SweepConfig) -> Any:
+        sweep_id = f"real-sweep-{uuid.uuid4().hex[:8]}"
+        self.sweep_ids.append(sweep_id)
+        return await self.client.start_workflow(
+            SWEEP_WORKFLOW,
+            SweepWorkflowInput(config=config),
+            id=sweep_id,
+            task_queue=self.queues.eval,
+            result_type=SweepLeaderboard,
+        )

@@ -1,6 +1,7 @@
 """Sweep files: YAML or JSON whose content is a ``SweepConfig``, validated with line numbers."""
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from bert_client.experiment_file import (
     format_location,
 )
 
+FIELD_PATH = re.compile(r"([A-Za-z_]+(?:\.[A-Za-z_]+)*)[ :]")
+"""A dotted field path at the start of a validation message."""
+
 
 def parse_sweep(data: Any, file: Path, text: str | None = None) -> SweepConfig:
     """Validate parsed file content; ``text`` (the raw file) lets issues carry line numbers."""
@@ -30,14 +34,22 @@ def parse_sweep(data: Any, file: Path, text: str | None = None) -> SweepConfig:
         lines = _line_index(text) if text is not None else {}
         issues = []
         for item in error.errors():
-            location = tuple(item["loc"])
             message = item["msg"].removeprefix("Value error, ")
+            location = tuple(item["loc"]) or _named_location(message)
             if item["type"] == "extra_forbidden":
                 message = "unknown field (check its spelling)"
             issues.append(
                 FieldIssue(format_location(location), message, _nearest_line(lines, location))
             )
         raise ExperimentFileError(file, issues) from None
+
+
+def _named_location(message: str) -> tuple[str, ...]:
+    """The field a whole-sweep check names first (``search_space.lr: ...`` -> search_space, lr)."""
+    match = FIELD_PATH.match(message)
+    if match is None or match.group(1).split(".")[0] not in SweepConfig.model_fields:
+        return ()
+    return tuple(match.group(1).split("."))
 
 
 def load_sweep(file: str | Path) -> SweepConfig:
