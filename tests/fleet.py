@@ -101,12 +101,23 @@ class FleetProcess:
                 )
             await asyncio.sleep(0.25)
 
+    def terminate(self) -> None:
+        """Send SIGTERM (graceful shutdown) without waiting; see :meth:`stop`."""
+        if self.is_running:
+            assert self.process is not None
+            self.process.send_signal(signal.SIGTERM)
+
     def stop(self, timeout_s: float = 60.0) -> int | None:
         """SIGTERM (graceful shutdown), wait ``timeout_s``, then SIGKILL; return the status."""
         if not self.is_running:
             return self.returncode
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
+        self.terminate()
+        return self.wait(timeout_s)
+
+    def wait(self, timeout_s: float = 60.0) -> int | None:
+        """Wait for the process to exit; SIGKILL it after ``timeout_s``; return the status."""
+        if self.process is None:
+            return None
         try:
             return self.process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
@@ -242,10 +253,8 @@ class Fleets:
     def stop_all(self, timeout_s: float = 60.0) -> dict[str, int | None]:
         """SIGTERM every fleet at once (SIGKILL after ``timeout_s``); return their exit statuses."""
         for fleet in self.all:
-            if fleet.is_running:
-                assert fleet.process is not None
-                fleet.process.send_signal(signal.SIGTERM)
-        return {fleet.name: fleet.stop(timeout_s) for fleet in self.all}
+            fleet.terminate()
+        return {fleet.name: fleet.wait(timeout_s) for fleet in self.all}
 
     def logs(self) -> str:
         """Every fleet's log, for assertion messages."""

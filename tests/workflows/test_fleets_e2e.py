@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bert_activities.failures import WORKER_SHUTDOWN
 from bert_types import (
     BertEvalResult,
     BertFineTuneConfig,
@@ -33,6 +34,7 @@ from bert_types import (
 from bert_types.errors import DATASET_NOT_FOUND
 from bert_types.names import (
     COORDINATOR_WORKFLOW,
+    FINE_TUNE_ACTIVITY,
     GET_LATEST_CHECKPOINT_QUERY,
     GET_PROGRESS_QUERY,
     SNAPSHOT_ACTIVITY,
@@ -189,6 +191,7 @@ async def stack(
     finally:
         statuses = fleets.stop_all()
         print(f"fleet exit statuses: {statuses}")
+        assert set(statuses.values()) == {0}, fleets.logs()
 
 
 async def test_three_configs_across_three_process_fleets(
@@ -342,6 +345,80 @@ async def test_missing_dataset_fails_its_entry_once_and_spares_the_rest(
     assert scheduled == [SNAPSHOT_ACTIVITY]
     assert len(started) == 1
     assert started[0].activity_task_started_event_attributes.attempt == 1
+
+
+async def test_sigterm_on_training_worker_checkpoints_and_the_next_attempt_resumes(
+    stack: Stack, tiny_model_dir: Path, shared_data: Path
+) -> None:
+    experiment = CoordinatorWorkflowInput(
+        configs=[
+            CoordinatorWorkflowConfig(
+                run_id="sigterm-resume",
+                fine_tune=tiny_config(
+                    tiny_model_dir,
+                    shared_data / "sst2",
+                    max_steps=600,
+                    checkpoint_steps=20,
+                    batch_size=4,
+                    max_train_samples=160,
+                ),
+            )
+        ]
+    )
+    coordinator_id = stack.new_id("sigterm")
+    run = asyncio.create_task(stack.run_coordinator(experiment, "sigterm", coordinator_id))
+    child = stack.client.get_workflow_handle(f"{coordinator_id}/train/sigterm-resume")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            latest = await child.query(
+                GET_LATEST_CHECKPOINT_QUERY, result_type=CheckpointInfo | None
+            )
+        except Exception:  # the child does not exist yet
+            latest = None
+        if latest is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert latest is not None, stack.fleets.logs()
+
+    training = stack.fleets.training
+    assert await asyncio.to_thread(training.stop) == 0, training.log()
+    at_stop = await child.query(GET_LATEST_CHECKPOINT_QUERY, result_type=CheckpointInfo | None)
+    assert at_stop is not None
+    assert at_stop.step < 600, "training finished before the worker was stopped"
+    training.start()
+    await training.wait_until_polling(stack.client)
+    _, [result] = await run
+
+    assert result.status == RunStatus.SUCCEEDED, result
+    assert result.training is not None
+    assert result.training.global_step == 600
+    assert result.training.resumed_from is not None
+    assert result.training.resumed_from.step >= at_stop.step
+    history = await child.fetch_history()
+    failures = [
+        e.activity_task_failed_event_attributes.failure
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED
+    ]
+    assert [f.application_failure_info.type for f in failures] == [WORKER_SHUTDOWN]
+    assert fine_tune_starts(history) == 2
+
+
+def fine_tune_starts(history: WorkflowHistory) -> int:
+    """How many times fine_tune_bert started in a training workflow's history."""
+    scheduled = {
+        e.event_id
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+        and e.activity_task_scheduled_event_attributes.activity_type.name == FINE_TUNE_ACTIVITY
+    }
+    return sum(
+        1
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+        and e.activity_task_started_event_attributes.scheduled_event_id in scheduled
+    )
 
 
 async def test_workflow_worker_from_a_venv_without_torch(

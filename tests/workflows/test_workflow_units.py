@@ -98,25 +98,29 @@ def config(
     return BertFineTuneConfig(model_name="tiny", dataset_name=dataset, run_id=run_id, **extra)
 
 
+FAKE_ACTIVITIES: dict[str, Callable[..., Any]] = {
+    SNAPSHOT_ACTIVITY: fake_snapshot,
+    FINE_TUNE_ACTIVITY: fake_fine_tune,
+    EVALUATE_ACTIVITY: fake_evaluate,
+    INFERENCE_ACTIVITY: fake_inference,
+}
+
+
 @asynccontextmanager
-async def fake_worker(client: Client, *replacements: Callable[..., Any]) -> AsyncIterator[str]:
-    """A worker with every workflow and the fake activities (``replacements`` win by name)."""
-    by_name = {
-        defn_name(fn): fn for fn in (fake_snapshot, fake_fine_tune, fake_evaluate, fake_inference)
-    }
-    by_name.update({defn_name(fn): fn for fn in replacements})
+async def fake_worker(
+    client: Client, replacements: dict[str, Callable[..., Any]] | None = None
+) -> AsyncIterator[str]:
+    """A worker with every workflow and the fake activities, ``replacements`` (by activity name,
+    each defined with ``@activity.defn(name=<that name>)``) replacing fakes; yields its queue."""
+    activities = {**FAKE_ACTIVITIES, **(replacements or {})}
     queue = f"wf-unit-{uuid.uuid4()}"
     async with Worker(
-        client, task_queue=queue, workflows=list(ALL_WORKFLOWS), activities=list(by_name.values())
+        client,
+        task_queue=queue,
+        workflows=list(ALL_WORKFLOWS),
+        activities=list(activities.values()),
     ):
         yield queue
-
-
-def defn_name(fn: Callable[..., Any]) -> str:
-    defn = activity._Definition.from_callable(fn)
-    assert defn is not None
-    assert defn.name is not None
-    return defn.name
 
 
 async def activity_starts(client: Client, workflow_id: str, activity_name: str) -> int:
@@ -162,7 +166,7 @@ async def test_checkpoint_signals_keep_newest_and_resume_next_attempt(client: Cl
             raise RuntimeError("worker lost (simulated)")
         return fine_tune_result(request, global_step=40)
 
-    async with fake_worker(client, crashing_then_resuming) as queue:
+    async with fake_worker(client, {FINE_TUNE_ACTIVITY: crashing_then_resuming}) as queue:
         handle = await client.start_workflow(
             CheckpointedBertTrainingWorkflow.run,
             config(run_id="resume-run"),
@@ -196,7 +200,7 @@ async def test_run_id_is_derived_from_workflow_id_and_used_for_output_dir(client
         seen.append(request)
         return fine_tune_result(request)
 
-    async with fake_worker(client, recording) as queue:
+    async with fake_worker(client, {FINE_TUNE_ACTIVITY: recording}) as queue:
         result = await client.execute_workflow(
             CheckpointedBertTrainingWorkflow.run,
             config(artifact_root="/runs/root"),
@@ -218,7 +222,7 @@ async def test_fine_tune_attempts_are_bounded_and_bad_input_is_not_retried(clien
             raise ApplicationError("label column missing", type="LabelFieldError")
         raise RuntimeError("transient")
 
-    async with fake_worker(client, failing) as queue:
+    async with fake_worker(client, {FINE_TUNE_ACTIVITY: failing}) as queue:
         for run_id, attempts in (("flaky", 3), ("bad", 1)):
             policy = FAST.model_copy(update={"fine_tune_max_attempts": 3})
             with pytest.raises(WorkflowFailureError) as failure:
@@ -348,7 +352,7 @@ async def test_max_concurrent_trainings_bounds_parallel_children(client: Client)
         configs=[CoordinatorWorkflowConfig(fine_tune=config()) for _ in range(3)],
         max_concurrent_trainings=1,
     )
-    async with fake_worker(client, slow) as queue:
+    async with fake_worker(client, {FINE_TUNE_ACTIVITY: slow}) as queue:
         experiment.training_task_queue = queue
         results = await client.execute_workflow(
             CoordinatorWorkflow.run, experiment, id=f"exp-{uuid.uuid4()}", task_queue=queue
@@ -378,7 +382,7 @@ async def test_cancelling_the_coordinator_cancels_training_and_waits_for_the_act
     experiment = CoordinatorWorkflowInput(
         configs=[CoordinatorWorkflowConfig(run_id="long", fine_tune=config())]
     )
-    async with fake_worker(client, long_training) as queue:
+    async with fake_worker(client, {FINE_TUNE_ACTIVITY: long_training}) as queue:
         experiment.training_task_queue = queue
         coordinator_id = f"exp-{uuid.uuid4()}"
         handle = await client.start_workflow(
