@@ -1,0 +1,14 @@
+"""Non-retryable ``ApplicationError``s for bad input, typed with ``bert_types.errors`` names."""
+
+from temporalio.exceptions import ApplicationError
+
+WORKER_SHUTDOWN: str = "WorkerShutdownError"
+"""A fine-tune attempt stopped (after saving a checkpoint) because its worker is shutting down.
+
+Retryable: the next attempt resumes from that checkpoint on another worker.
+"""
+
+
+def bad_input(error_type: str, message: str) -> ApplicationError:
+    """An ``ApplicationError`` that Temporal never retries: the input must be fixed first."""
+    return ApplicationError(message, type=error_type, non_retryable=True)
