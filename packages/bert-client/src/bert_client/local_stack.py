@@ -244,7 +244,7 @@ class LocalStack:
         logs = config.state_dir / "logs"
         env = {**os.environ, **config.extra_env}
         try:
-            server = ChildProcess(SERVER, self.server_command(), logs / "temporal.log")
+            server = ChildProcess(SERVER, self.server_command(), logs / f"{SERVER}.log")
             server.start(env)
             self.children.append(server)
             await self._wait_until("Temporal server", ready_timeout_s, self._server_ready)

@@ -60,14 +60,11 @@ def results_table(results: list[BertEvalResult], title: str = "Results") -> Tabl
             status += (
                 f"\n[dim]{escape(result.error_type or 'error')}: {escape(result.error[:200])}[/dim]"
             )
+        training = result.training
         table.add_row(
             result.run_id,
-            short_name(
-                result.model_name or (result.training.model_name if result.training else None)
-            ),
-            short_name(
-                result.dataset_name or (result.training.dataset_name if result.training else None)
-            ),
+            short_name(training.model_name if training else result.model_name),
+            short_name(training.dataset_name if training else result.dataset_name),
             result.split or "-",
             main_metric(result),
             _figure(result.metrics.get("f1_macro")),
