@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from bert_types import BertEvalResult, CoordinatorWorkflowInput, RunStatus, experiment_json_schema
 from rich.table import Table
+from rich.text import Text
 
 from bert_client.cli.common import (
     EXIT_FAILED,
@@ -101,12 +102,14 @@ def configs_table(experiment: CoordinatorWorkflowInput) -> Table:
         table.add_column(column, overflow="fold")
     for index, entry in enumerate(experiment.configs):
         config = entry.fine_tune
+        dataset = short_name(config.dataset_name)
+        if config.dataset_config_name:
+            dataset += f"/{config.dataset_config_name}"
         table.add_row(
             str(index),
-            entry.run_id or config.run_id or "(derived)",
-            short_name(config.model_name),
-            short_name(config.dataset_name)
-            + (f"/{config.dataset_config_name}" if config.dataset_config_name else ""),
+            Text(entry.run_id or config.run_id or "(derived)"),
+            Text(short_name(config.model_name)),
+            Text(dataset),
             f"{config.learning_rate:g}",
             f"{config.num_epochs:g}" if config.max_steps is None else f"{config.max_steps} steps",
             str(config.batch_size),

@@ -62,10 +62,10 @@ def results_table(results: list[BertEvalResult], title: str = "Results") -> Tabl
             )
         training = result.training
         table.add_row(
-            result.run_id,
-            short_name(training.model_name if training else result.model_name),
-            short_name(training.dataset_name if training else result.dataset_name),
-            result.split or "-",
+            Text(result.run_id),
+            Text(short_name(training.model_name if training else result.model_name)),
+            Text(short_name(training.dataset_name if training else result.dataset_name)),
+            Text(result.split or "-"),
             main_metric(result),
             _figure(result.metrics.get("f1_macro")),
             status,
@@ -101,7 +101,7 @@ def progress_table(progress: ExperimentProgress) -> Table:
         result = results.get(run.run_id)
         metric = main_metric(result) if result is not None else _run_metric(run)
         table.add_row(
-            run.run_id,
+            Text(run.run_id),
             run.phase.value,
             _steps(run),
             f"{run.epoch:.2f}",
@@ -140,7 +140,7 @@ def training_table(workflow_id: str, progress: TrainingProgress) -> Table:
     if progress.error:
         rows.append(("error", progress.error))
     for name, value in rows:
-        table.add_row(name, value)
+        table.add_row(name, Text(value))
     return table
 
 
@@ -153,7 +153,7 @@ def checkpoint_table(run: str, checkpoint: CheckpointInfo) -> Table:
     table.add_row("step", str(checkpoint.step))
     table.add_row("epoch", f"{checkpoint.epoch:.2f}")
     table.add_row("loss", _figure(checkpoint.loss))
-    table.add_row("path", checkpoint.path)
+    table.add_row("path", Text(checkpoint.path))
     return table
 
 
@@ -202,5 +202,5 @@ def metrics_table(result: BertEvalResult) -> Table:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in sorted(result.metrics.items()):
-        table.add_row(name, f"{value:.4f}")
+        table.add_row(Text(name), f"{value:.4f}")
     return table
