@@ -149,10 +149,19 @@ def _load_file(file: Path) -> Any:
         raise bad_input(
             EMPTY_DATASET, f"data file {str(file)!r} is empty; it needs a header or rows of data"
         )
-    _check_utf8(file, builder)
+    lines = _check_utf8(file, builder)
+    if lines is not None and lines <= (1 if builder == "csv" else 0):
+        raise bad_input(
+            EMPTY_DATASET,
+            f"data file {str(file)!r} has no data rows; add rows below the header",
+        )
     try:
         loaded = load_dataset(builder, data_files={"data": str(file)}, split="data", **options)
     except Exception as error:
+        if "corresponds to no data" in str(error):
+            raise bad_input(
+                EMPTY_DATASET, f"data file {str(file)!r} has no data rows; add rows"
+            ) from error
         raise bad_input(
             DATASET_DECODE,
             f"data file {str(file)!r} cannot be parsed as {file.suffix.lstrip('.')}: "
@@ -162,13 +171,16 @@ def _load_file(file: Path) -> Any:
     return loaded
 
 
-def _check_utf8(file: Path, builder: str) -> None:
+def _check_utf8(file: Path, builder: str) -> int | None:
+    """Raise ``DATASET_DECODE`` unless ``file`` is UTF-8; return its count of non-blank lines."""
     if builder == "parquet":
-        return
+        return None
     decoder_position = 0
+    lines = 0
     decoder = codecs.getincrementaldecoder("utf-8")()
     with file.open("rb") as handle:
         while chunk := handle.read(1 << 20):
+            lines += sum(1 for line in chunk.splitlines() if line.strip())
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
@@ -187,6 +199,7 @@ def _check_utf8(file: Path, builder: str) -> None:
                 f"data file {str(file)!r} is not UTF-8 (truncated character at the end); "
                 "re-encode it as UTF-8",
             ) from error
+    return lines
 
 
 def _root_cause(error: BaseException) -> BaseException:

@@ -211,8 +211,8 @@ def _label_value(row: dict[str, Any], field: str, index: int, split: str) -> Any
     if value is None:
         raise bad_input(
             LABEL_FIELD_INVALID,
-            f"label column {field!r} is missing or null in {split} row {index}; every row "
-            "needs a label (drop unlabelled rows, e.g. a GLUE test split)",
+            f"label column {field!r} is missing, null or NaN in {split} row {index}; every "
+            "row needs a label (drop unlabelled rows, e.g. a GLUE test split)",
         )
     if isinstance(value, bool):
         return int(value)
