@@ -216,6 +216,19 @@ def test_infer_returns_labels_in_input_order(dev_stack: DevStack, tmp_path: Path
         assert first["label_id"] == second["label_id"]
 
 
+def test_completed_experiment_id_is_not_started_again(
+    dev_stack: DevStack, tiny_model_dir: Path, shared_data: Path, tmp_path: Path
+) -> None:
+    experiment = tmp_path / "again.json"
+    experiment.write_text(
+        json.dumps(_tiny_experiment(tiny_model_dir, shared_data, "cli-test-experiment")),
+        encoding="utf-8",
+    )
+    completed = bert("--address", dev_stack.address, "run", str(experiment), "--detach")
+    assert completed.returncode == 1, completed.stdout
+    assert "'cli-test-experiment' is running or has completed" in completed.stderr
+
+
 def test_sdk_surfaces_remote_errors_as_typed_exceptions(dev_stack: DevStack) -> None:
     settings = TemporalConnectionSettings(address=dev_stack.address)
     with SyncBertClient(settings) as client:

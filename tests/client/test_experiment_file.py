@@ -100,6 +100,6 @@ def test_location_rendering() -> None:
     assert format_location(()) == "(top level)"
 
 
-@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.y*ml")), ids=lambda path: path.name)
-def test_example_experiment_files_are_valid(example: Path) -> None:
-    assert load_experiment(example).configs
+@pytest.mark.parametrize("name", ["glue-sst2-bert-base.yaml", "local-jsonl-quick.yaml"])
+def test_example_experiment_files_are_valid(name: str) -> None:
+    assert load_experiment(EXAMPLES / name).configs

@@ -26,6 +26,7 @@ from bert_types import (
 )
 from bert_types import names as bert_names
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.common import WorkflowIDReusePolicy
 
 from bert_client.errors import (
     BertClientError,
@@ -112,7 +113,10 @@ class BertClient:
     async def start_experiment(
         self, experiment: CoordinatorWorkflowInput, *, experiment_id: str | None = None
     ) -> "ExperimentHandle":
-        """Start a coordinator; its id is ``experiment_id``, else the file's, else a new one."""
+        """Start a coordinator; its id is ``experiment_id``, else the file's, else a new one.
+
+        An id may be reused only after its experiment failed, was cancelled or terminated.
+        """
         workflow_id = experiment_id or experiment.experiment_id or new_experiment_id()
         payload = experiment.model_copy(update={"experiment_id": workflow_id})
         await self._call(
@@ -123,6 +127,7 @@ class BertClient:
                 id=workflow_id,
                 task_queue=self.eval_task_queue,
                 result_type=list[BertEvalResult],
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             ),
         )
         return ExperimentHandle(self, workflow_id)

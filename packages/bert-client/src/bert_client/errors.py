@@ -85,8 +85,9 @@ def translate_temporal_error(error: Exception, workflow_id: str, address: str) -
         return RemoteWorkflowError(workflow_id, message or str(error), _error_type_of(cause))
     if isinstance(error, WorkflowAlreadyStartedError):
         return WorkflowAlreadyExistsError(
-            f"a workflow with id {workflow_id!r} already exists; choose another experiment_id "
-            "or leave it unset to generate one"
+            f"a workflow with id {workflow_id!r} is running or has completed; choose another "
+            "experiment_id or leave it unset to generate one (an id is reusable only after its "
+            "experiment failed or was cancelled)"
         )
     if isinstance(error, WorkflowQueryRejectedError):
         state = error.status.name.lower() if error.status is not None else "closed"
