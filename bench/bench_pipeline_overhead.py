@@ -23,7 +23,6 @@ from bench.context import BenchContext
 from bench.data import data_dir
 from bench.experiments import ExperimentRun, cpu_config, experiment_input, run_experiment
 from bench.harness import BenchResult, verdict
-from bench.local_stack import LocalStack
 from bench.plain_hf import PlainTrainSettings, plain_fine_tune
 
 NAME = "pipeline_overhead"
@@ -49,20 +48,6 @@ def _workload(quick: bool) -> dict[str, Any]:
         "checkpoint_steps": max(1, math.ceil(steps_per_epoch / 2)),
         "eval_batch_size": 64,
     }
-
-
-async def warm_up(stack: LocalStack, context: BenchContext) -> float:
-    """One tiny experiment so every worker has imported torch/transformers; returns its seconds."""
-    config = cpu_config(
-        context.tiny_bert(),
-        data_dir() / "sst2",
-        max_train_samples=32,
-        max_eval_samples=32,
-        max_steps=2,
-        max_seq_length=32,
-    )
-    run = await run_experiment(stack, experiment_input(stack, [config], "warmup"))
-    return run.wall_s
 
 
 def _reload_seconds(model_path: str) -> float:
@@ -139,7 +124,6 @@ async def run(context: BenchContext) -> BenchResult:
     """Plain Trainer script, then the same work through the coordinator; compare wall times."""
     workload = _workload(context.quick)
     stack = await context.stack()
-    warm_up_s = await warm_up(stack, context)
 
     work = context.folder(NAME)
     plain = plain_fine_tune(
@@ -191,7 +175,7 @@ async def run(context: BenchContext) -> BenchResult:
         "(BertFineTuneResult.eval_metrics) and the coordinator's eval child evaluates it again "
         "after reloading the model: the system side does the eval twice; the plain script once.",
         f"First experiment on fresh workers (tiny model, imports torch in each worker): "
-        f"{warm_up_s:.1f}s; left out of the comparison.",
+        f"{context.warm_up_s or 0:.1f}s; left out of the comparison.",
     ]
     if not met:
         largest = max(parts, key=lambda key: parts[key])
@@ -213,7 +197,7 @@ async def run(context: BenchContext) -> BenchResult:
             "system_in_training_eval_metrics": training.eval_metrics,
             "system_global_step": training.global_step,
             "system_checkpoints": [c.step for c in training.checkpoints_saved],
-            "warm_up_experiment_s": round(warm_up_s, 3),
+            "warm_up_experiment_s": context.warm_up_s,
             **breakdown,
         },
         workload=workload,

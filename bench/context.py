@@ -14,6 +14,7 @@ class BenchContext:
     quick: bool
     work_dir: Path
     profile_dir: Path | None = None
+    warm_up_s: float | None = None
     _stack: LocalStack | None = field(default=None, repr=False)
 
     def folder(self, name: str) -> Path:
@@ -35,11 +36,18 @@ class BenchContext:
         return tiny_bert_dir(self.work_dir / "tiny-bert")
 
     async def stack(self) -> LocalStack:
-        """The shared local stack (server + one worker per fleet), started on first use."""
+        """The shared local stack (server + one worker per fleet), started and warmed on first use.
+
+        Warm: one tiny experiment ran through it, so every worker has imported torch and
+        transformers (``warm_up_s`` holds how long that first experiment took).
+        """
         if self._stack is None:
+            from bench.experiments import warm_up
+
             stack = LocalStack(self.work_dir / "stack")
             try:
                 await stack.start()
+                self.warm_up_s = await warm_up(stack, self.tiny_bert())
             except BaseException:
                 await stack.close()
                 raise

@@ -65,6 +65,22 @@ def cpu_config(model_dir: Path, dataset_dir: Path, **overrides: Any) -> BertFine
     )
 
 
+async def warm_up(stack: LocalStack, tiny_model: Path) -> float:
+    """One tiny experiment so every worker has imported torch/transformers; returns its seconds."""
+    from bench.data import data_dir
+
+    config = cpu_config(
+        tiny_model,
+        data_dir() / "sst2",
+        max_train_samples=32,
+        max_eval_samples=32,
+        max_steps=2,
+        max_seq_length=32,
+    )
+    run = await run_experiment(stack, experiment_input(stack, [config], "warmup"))
+    return run.wall_s
+
+
 async def run_experiment(stack: LocalStack, experiment: CoordinatorWorkflowInput) -> ExperimentRun:
     """Start the coordinator on the eval queue, wait for it, fetch every history."""
     experiment_id = experiment.experiment_id or f"bench-{uuid.uuid4().hex[:8]}"
