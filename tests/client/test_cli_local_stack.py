@@ -20,6 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 from bert_client import RemoteWorkflowError, SyncBertClient, WorkflowNotFoundError
+from bert_client.cli.stack_commands import stack_is_serving
 from bert_client.client import BertClient
 from bert_client.local_stack import free_port, port_is_free
 from bert_types import BertEvalResult, BertInferenceRequest, TemporalConnectionSettings
@@ -276,6 +277,18 @@ async def test_malformed_file_exits_2_names_every_field_and_starts_nothing(
         assert path in output, output
     assert await client.list_workflow_ids(query) == before
     assert "cli-malformed-experiment" not in await client.list_workflow_ids()
+
+
+async def test_demo_reuses_only_a_stack_with_workers(
+    dev_stack: DevStack, temporal_env: object
+) -> None:
+    from temporalio.testing import WorkflowEnvironment
+
+    assert isinstance(temporal_env, WorkflowEnvironment)
+    bare_server = temporal_env.client.service_client.config.target_host
+    assert await stack_is_serving(dev_stack.address)
+    assert not await stack_is_serving(bare_server)
+    assert not await stack_is_serving(f"localhost:{free_port()}")
 
 
 def test_second_stack_on_the_same_port_is_refused(dev_stack: DevStack, tmp_path: Path) -> None:

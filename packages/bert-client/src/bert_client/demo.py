@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -124,9 +125,10 @@ def minilm_path() -> str:
 def demo_experiment(data_folder: Path, model_path: str) -> CoordinatorWorkflowInput:
     """Three MiniLM configs on the demo data, differing in learning rate and sequence length."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    tag = uuid.uuid4().hex[:4]  # run folders are per run id: a fresh id never resumes an old run
     configs = [
         CoordinatorWorkflowConfig(
-            run_id=f"bbc-{stamp}-{config.name}",
+            run_id=f"bbc-{config.name}-{tag}",
             fine_tune=BertFineTuneConfig(
                 model_name=model_path,
                 dataset_name=str(data_folder.resolve()),

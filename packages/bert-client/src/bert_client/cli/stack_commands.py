@@ -112,7 +112,7 @@ def dev(
     run_async(_serve(stack))
 
 
-async def _stack_is_serving(address: str) -> bool:
+async def stack_is_serving(address: str) -> bool:
     """Whether a Temporal server answers at ``address`` and workers poll both bert queues."""
     if not await server_answers(address):
         return False
@@ -136,7 +136,7 @@ async def _demo_stack(settings: TemporalConnectionSettings, state_dir: Path) -> 
     Nothing else is left running afterwards.
     """
     address = settings.address or "localhost:7233"
-    if await _stack_is_serving(address):
+    if await stack_is_serving(address):
         console.print(f"using the stack already running at {address}", highlight=False)
         yield address
         return
