@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from bert_types import RunStatus, TemporalConnectionSettings
+from bert_types import BertEvalResult, RunStatus, TemporalConnectionSettings
 from rich.markup import escape
 
 from bert_client.cli.common import (
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     connection_settings,
     console,
     exits_cleanly,
@@ -54,7 +55,7 @@ async def _until_signalled(stop: asyncio.Event, stack: LocalStack) -> None:
 async def _serve(stack: LocalStack) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(signum, stop.set)
     config = stack.config
     console.print(f"starting the local stack (logs in {config.state_dir / 'logs'}) ...")
@@ -176,7 +177,11 @@ def demo(
     console.print(configs_table(experiment))
     settings = connection_settings(ctx)
 
-    async def main() -> list:  # type: ignore[type-arg]
+    async def main() -> list[BertEvalResult]:
+        current = asyncio.current_task()
+        assert current is not None
+        # SIGTERM, like Ctrl-C, cancels this task, so the stack started here is stopped again
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, current.cancel)
         async with _demo_stack(settings, state_dir) as address:
             client = await BertClient.connect(settings.model_copy(update={"address": address}))
             handle = await client.start_experiment(experiment)
@@ -188,7 +193,10 @@ def demo(
                 await handle.cancel()
                 raise
 
-    results = run_async(main())
+    try:
+        results = run_async(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     wall_s = time.monotonic() - started
     console.print(results_table(results, title="BBC News, all-MiniLM-L6-v2"))
     accuracies = [r.accuracy for r in results if r.accuracy is not None]
