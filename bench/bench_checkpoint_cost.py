@@ -59,7 +59,7 @@ def _newest_checkpoint_mib(run_dir: Path) -> float:
 
 async def run(context: BenchContext) -> BenchResult:
     """Train both ways and compare the training loops' seconds."""
-    rows = 96 if context.quick else 1000
+    rows = 48 if context.quick else 1000
     work = context.folder(NAME)
     plain = plain_fine_tune(
         PlainTrainSettings(

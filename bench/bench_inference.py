@@ -30,7 +30,7 @@ async def run(context: BenchContext) -> BenchResult:
     from bert_types import BertInferenceRequest
     from transformers import AutoConfig
 
-    count = 200 if context.quick else 2000
+    count = 100 if context.quick else 2000
     texts = inference_texts(count)
     work = context.folder(NAME)
     config = fine_tune_config(

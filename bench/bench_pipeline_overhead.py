@@ -24,6 +24,7 @@ from bench.data import data_dir
 from bench.experiments import ExperimentRun, cpu_config, experiment_input, run_experiment
 from bench.harness import BenchResult, verdict
 from bench.plain_hf import PlainTrainSettings, plain_fine_tune
+from bench.spy import py_spy_record
 
 NAME = "pipeline_overhead"
 TITLE = "1 pipeline overhead (end to end)"
@@ -31,14 +32,14 @@ TARGET = 1.10
 
 
 def _workload(quick: bool) -> dict[str, Any]:
-    rows = 96 if quick else 1000
+    rows = 48 if quick else 1000
     batch_size = 16
     steps_per_epoch = math.ceil(rows / batch_size)
     return {
         "model": "all-MiniLM-L6-v2",
         "dataset": "SST-2 (../shared/data/sst2)",
         "max_train_samples": rows,
-        "max_eval_samples": 96 if quick else None,
+        "max_eval_samples": 48 if quick else None,
         "num_epochs": 1,
         "batch_size": batch_size,
         "max_seq_length": 64,
@@ -154,7 +155,14 @@ async def run(context: BenchContext) -> BenchResult:
         max_seq_length=workload["max_seq_length"],
         seed=workload["seed"],
     )
-    system = await run_experiment(stack, experiment_input(stack, [config], "overhead"))
+    profiles = context.profile_dir
+    training_pid = next(f.pid for f in reversed(stack.fleets) if f.kind == "training")
+    eval_pid = next(f.pid for f in reversed(stack.fleets) if f.kind == "eval")
+    with (
+        py_spy_record(training_pid, profiles / f"{NAME}_training_worker.txt" if profiles else None),
+        py_spy_record(eval_pid, profiles / f"{NAME}_eval_worker.txt" if profiles else None),
+    ):
+        system = await run_experiment(stack, experiment_input(stack, [config], "overhead"))
     result = system.results[0]
     training = result.training
     if training is None or training.global_step != plain["global_step"]:

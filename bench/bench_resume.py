@@ -84,7 +84,7 @@ async def _wait_for_step(
 
 async def run(context: BenchContext) -> BenchResult:
     """Kill the training worker mid-run, start a new one, measure what the restart cost."""
-    rows = 160 if context.quick else 640
+    rows = 96 if context.quick else 640
     batch_size = 16
     total_steps = rows // batch_size
     interval = total_steps // 2
