@@ -256,14 +256,19 @@ async def serve(args: argparse.Namespace) -> None:
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        name = signal.Signals(signum).name
+        if stop.is_set():
+            logger.info("%s received again: already shutting down", name)
+            return
+        logger.info("%s received: shutting down (running activities checkpoint and stop)", name)
+        stop.set()
+        if signum == signal.SIGINT:
+            loop.remove_signal_handler(signum)  # a second Ctrl-C interrupts at once
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-
-        def on_signal(signum: int = signum) -> None:
-            logger.info("%s received: shutting down", signal.Signals(signum).name)
-            stop.set()
-            loop.remove_signal_handler(signum)
-
-        loop.add_signal_handler(signum, on_signal)
+        loop.add_signal_handler(signum, on_signal, signum)
     running = asyncio.create_task(worker.run())
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait([running, stopped], return_when=asyncio.FIRST_COMPLETED)

@@ -184,17 +184,26 @@ async def run_until_signalled(workers: Sequence[Worker], stop: asyncio.Event) ->
             task.result()
 
 
-def install_stop_signals(stop: asyncio.Event) -> None:
-    """SIGTERM and SIGINT set ``stop`` (a second one is left to the default handler)."""
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+def install_stop_signals(stop: asyncio.Event, action: str) -> None:
+    """SIGTERM and SIGINT set ``stop``; repeated SIGTERMs are ignored, a second SIGINT interrupts.
 
-        def on_signal(signum: int = signum) -> None:
-            logger.info("%s received: stopping after in-flight tasks", signal.Signals(signum).name)
-            stop.set()
+    Ignoring repeats matters when a supervisor signals the whole process group (``timeout``,
+    shell wrappers): the graceful shutdown must not be cut short by the copy of the signal.
+    """
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        name = signal.Signals(signum).name
+        if stop.is_set():
+            logger.info("%s received again: already %s", name, action)
+            return
+        logger.info("%s received: %s", name, action)
+        stop.set()
+        if signum == signal.SIGINT:
             loop.remove_signal_handler(signum)
 
-        loop.add_signal_handler(signum, on_signal)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal, signum)
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -218,7 +227,7 @@ async def serve(args: argparse.Namespace) -> None:
             args.build_id or package_version(),
         )
     stop = asyncio.Event()
-    install_stop_signals(stop)
+    install_stop_signals(stop, "stopping after in-flight tasks")
     await run_until_signalled(workers, stop)
     logger.info("stopped")
 
