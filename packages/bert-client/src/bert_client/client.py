@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bert_types import (
     BertEvalRequest,
@@ -35,6 +35,11 @@ from bert_client.errors import (
     WorkflowNotFoundError,
     translate_temporal_error,
 )
+
+if TYPE_CHECKING:
+    from bert_types import SweepConfig
+
+    from bert_client.sweeps import SweepHandle
 
 T = TypeVar("T")
 
@@ -212,6 +217,22 @@ class BertClient:
                 "(<experiment id>/train/<run id>) or check the run id with `bert status`"
             )
         return newest[1]
+
+    # Sweeps (implemented in bert_client.sweeps) ---------------------------------------------------
+
+    async def start_sweep(
+        self, config: "SweepConfig", *, sweep_id: str | None = None
+    ) -> "SweepHandle":
+        """Start a hyperparameter sweep; watch, stop or await it through the returned handle."""
+        from bert_client.sweeps import start_sweep
+
+        return await start_sweep(self, config, sweep_id=sweep_id)
+
+    def get_sweep(self, sweep_id: str) -> "SweepHandle":
+        """A handle on an existing sweep (leaderboard, watch, stop, result)."""
+        from bert_client.sweeps import SweepHandle
+
+        return SweepHandle(self, sweep_id)
 
     # Inference and evaluation ------------------------------------------------------------------
 
