@@ -295,3 +295,42 @@ async def test_continue_as_new_keeps_every_trial(temporal_env: Any, tmp_path: Pa
     assert board.best is not None
     assert [r.resumed_from_step for r in board.best.rungs] == [None, 4, 8]
     await _replay(client, handle.id)
+
+
+async def test_sdk_starts_watches_and_stops_a_sweep(temporal_env: Any, tmp_path: Path) -> None:
+    from bert_client.client import BertClient
+    from bert_client.sweeps import SweepStopRejectedError
+
+    client: Client = temporal_env.client
+    fake = FakeTraining(allowed=0)
+    async with sweep_workers(client, *fake.activities()) as queues:
+        sdk = BertClient(client, eval_task_queue=queues.eval)
+        config = _sweep(
+            tmp_path,
+            queues,
+            algorithm="random",
+            num_trials=3,
+            max_concurrent_trials=1,
+            search_space={"learning_rate": {"type": "log_uniform", "low": 1e-5, "high": 1e-3}},
+        )
+        handle = await sdk.start_sweep(config)
+        boards = []
+        stopped = None
+        async for board in handle.watch(interval_s=0.1):
+            boards.append(board)
+            if len(boards) == 2:
+                fake.allowed = 1
+            succeeded = any(t.status is SweepTrialStatus.SUCCEEDED for t in board.trials)
+            if succeeded and stopped is None:
+                stopped = await handle.stop(reason="seen enough", cancel_running=True)
+        final = boards[-1]
+        assert final == await sdk.get_sweep(handle.sweep_id).result()
+        with pytest.raises(SweepStopRejectedError, match="already finished"):
+            await handle.stop()
+
+    assert boards[0].status is SweepStatus.RUNNING
+    assert stopped is not None
+    assert stopped.stop_reason == final.stop_reason == "seen enough"
+    assert final.status is SweepStatus.STOPPED
+    assert final.sweep_id == handle.sweep_id
+    assert sorted(t.status.value for t in final.trials) == ["cancelled", "skipped", "succeeded"]
