@@ -1,0 +1,48 @@
+"""Everything a fault test works with, as one object: server, client, fleets, data, roots."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bert_types.fine_tune_config import BertFineTuneConfig
+from temporalio.client import Client
+
+from tests.faults.bad_data import FaultData
+from tests.faults.report import FaultReport
+from tests.faults.settings import tiny_config
+from tests.faults.temporal_server import RestartableTemporalServer
+from tests.fleet import Fleets
+
+
+@dataclass(frozen=True)
+class FaultEnv:
+    """The suite's server and fleets, its datasets and where runs and snapshots go."""
+
+    server: RestartableTemporalServer
+    client: Client
+    fleets: Fleets
+    data: FaultData
+    model_dir: Path
+    artifact_root: Path
+    snapshot_root: Path
+    report: FaultReport
+
+    def config(self, run_id: str, **overrides: Any) -> BertFineTuneConfig:
+        """A tiny fine-tune config on the good SST-2 sample (``overrides`` win)."""
+        fields: dict[str, Any] = {
+            "model_dir": self.model_dir,
+            "dataset": self.data.sst2,
+            "artifact_root": self.artifact_root,
+            "snapshot_root": self.snapshot_root,
+        }
+        for name in list(fields):
+            if name in overrides:
+                fields[name] = overrides.pop(name)
+        return tiny_config(run_id, **fields, **overrides)
+
+    def assert_fleets_running(self) -> None:
+        """Every worker process is still alive (fails with the logs of the dead ones)."""
+        dead = [fleet for fleet in self.fleets.all if not fleet.is_running]
+        assert not dead, "\n".join(
+            f"{fleet.name} exited with {fleet.returncode}:\n{fleet.log()[-3000:]}" for fleet in dead
+        )

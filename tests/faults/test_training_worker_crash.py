@@ -1,0 +1,119 @@
+"""Issue 6, cases 1 and 5a: kill -9 the training worker after a checkpoint, with a torn save.
+
+The worker dies after at least one checkpoint; before a new worker starts, a partially written
+``checkpoint-<next>`` folder is left behind (weights cut short, no ``trainer_state.json``), as a
+crash during ``save`` would leave it. The fine-tune activity is retried after the heartbeat
+timeout, resumes from the newest *complete* checkpoint, and the coordinator returns every result.
+
+The coordinator trains its two configs one after the other: two fine-tunes starting at once on a
+freshly started worker race on the first import of transformers (see docs/RELIABILITY.md).
+"""
+
+import asyncio
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from bert_types.evaluation import RunStatus
+from bert_types.fine_tune import BertFineTuneRequest
+from bert_types.names import FINE_TUNE_ACTIVITY
+
+from tests.faults.environment import FaultEnv
+from tests.faults.history import activity_inputs, activity_runs
+from tests.faults.runs import (
+    checkpoint_steps_on_disk,
+    progress_of,
+    start_coordinator,
+    training_handle_of,
+    wait_for_checkpoint,
+)
+from tests.faults.settings import HEARTBEAT_TIMEOUT_S
+
+MAX_STEPS = 150
+CHECKPOINT_STEPS = 10
+SIBLING_STEPS = 20
+
+
+def plant_torn_checkpoint(run_dir: Path, complete: Path, step: int) -> Path:
+    """A ``checkpoint-<step>`` folder as a crash in the middle of saving it leaves it."""
+    torn = run_dir / f"checkpoint-{step}"
+    torn.mkdir(exist_ok=True)
+    (torn / "config.json").write_bytes((complete / "config.json").read_bytes())
+    weights = (complete / "model.safetensors").read_bytes()
+    (torn / "model.safetensors").write_bytes(weights[: len(weights) // 3])
+    (torn / "trainer_state.json").unlink(missing_ok=True)
+    return torn
+
+
+@pytest.mark.slow
+async def test_training_worker_killed_resumes_from_newest_complete_checkpoint(
+    fault_env: FaultEnv,
+) -> None:
+    client, fleets = fault_env.client, fault_env.fleets
+    tag = uuid.uuid4().hex[:6]
+    crashed_id, sibling_id = f"crash-train-{tag}", f"crash-sibling-{tag}"
+    configs = [
+        fault_env.config(
+            crashed_id, max_steps=MAX_STEPS, checkpoint_steps=CHECKPOINT_STEPS, save_total_limit=3
+        ),
+        fault_env.config(sibling_id, max_steps=SIBLING_STEPS, checkpoint_steps=CHECKPOINT_STEPS),
+    ]
+    coordinator = await start_coordinator(
+        client, configs, f"exp-crash-train-{tag}", max_concurrent_trainings=1
+    )
+    training = await training_handle_of(client, coordinator, crashed_id)
+    checkpoint = await wait_for_checkpoint(training, min_step=CHECKPOINT_STEPS)
+
+    progress = await progress_of(training)
+    killed_at = time.time()
+    fleets.training.kill()
+    step_at_kill = max(progress.step if progress else 0, checkpoint.step)
+    run_dir = fault_env.artifact_root / crashed_id
+    steps_on_disk = checkpoint_steps_on_disk(run_dir)
+    torn_step = max(steps_on_disk) + CHECKPOINT_STEPS
+    torn = plant_torn_checkpoint(run_dir, Path(checkpoint.path), torn_step)
+    assert step_at_kill < MAX_STEPS, "the run ended before the kill: make it longer"
+
+    await fleets.training.restart(client)
+    restarted_at = time.time()
+    results = await asyncio.wait_for(coordinator.result(), 300)
+    finished_at = time.time()
+
+    assert [result.run_id for result in results] == [crashed_id, sibling_id]
+    assert all(result.status == RunStatus.SUCCEEDED for result in results), [
+        (result.run_id, result.status, result.error_type, result.error) for result in results
+    ]
+    crashed, sibling = results[0].training, results[1].training
+    assert crashed is not None
+    assert sibling is not None
+    assert crashed.resumed_from is not None, "the retry trained from scratch"
+    assert crashed.resumed_from.step >= checkpoint.step
+    assert crashed.resumed_from.step < torn_step, "resumed from a torn save"
+    assert crashed.global_step == MAX_STEPS == crashed.total_steps
+    assert sibling.global_step == SIBLING_STEPS, sibling.model_dump_json(indent=1)
+
+    runs = await activity_runs(training, FINE_TUNE_ACTIVITY)
+    assert runs[0].outcome == "timed_out", runs
+    assert runs[-1].outcome == "completed", runs
+    requests = await activity_inputs(training, FINE_TUNE_ACTIVITY, BertFineTuneRequest)
+    assert requests[0].resume_from_checkpoint is None
+    assert all(request.resume_from_checkpoint is not None for request in requests[1:])
+    retry_started = runs[1].started_at
+    assert retry_started is not None
+    fault_env.report.record(
+        "1-training-worker-kill",
+        checkpoint_signalled_before_kill=checkpoint.step,
+        step_at_kill=step_at_kill,
+        checkpoints_on_disk_at_kill=steps_on_disk,
+        torn_checkpoint_planted=torn.name,
+        resumed_from_step=crashed.resumed_from.step,
+        resumed_from_path=crashed.resumed_from.path,
+        steps_lost=step_at_kill - crashed.resumed_from.step,
+        final_global_step=crashed.global_step,
+        fine_tune_attempts=len(runs),
+        heartbeat_timeout_s=HEARTBEAT_TIMEOUT_S,
+        worker_restart_s=round(restarted_at - killed_at, 2),
+        kill_to_retry_started_s=round(retry_started.timestamp() - killed_at, 2),
+        kill_to_coordinator_done_s=round(finished_at - killed_at, 2),
+    )
