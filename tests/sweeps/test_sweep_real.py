@@ -123,7 +123,7 @@ async def test_successive_halving_resumes_promoted_trials(real_stack: RealStack)
         }
 
     # one training log across the rungs: every step once, the schedule of the rung's total budget
-    last = winner.rungs[-1].last_checkpoint
+    last = winner.last_checkpoint
     assert last is not None
     state = json.loads((Path(last.path) / "trainer_state.json").read_text())
     logged = [e for e in state["log_history"] if "learning_rate" in e and "loss" in e]

@@ -149,3 +149,81 @@ def test_invalid_sweeps_say_what_is_wrong(overrides: dict[str, object], message:
 def test_choices_are_coerced_to_the_config_field_type() -> None:
     config = _config(num_trials=1, search_space={"learning_rate": ["1e-4"], "batch_size": ["8"]})
     assert sweep_points(config) == [{"learning_rate": 1e-4, "batch_size": 8}]
+
+
+def test_large_grids_need_num_trials_and_expand_lazily() -> None:
+    space = {"seed": {"type": "int", "low": 0, "high": 9999}, "learning_rate": [1e-4, 2e-4]}
+    with pytest.raises(ValidationError, match="20,000 points, above the 1,000 trials"):
+        _config(algorithm="grid", search_space=space)
+    config = _config(algorithm="grid", num_trials=3, search_space=space)
+    assert sweep_points(config) == [
+        {"seed": 0, "learning_rate": 1e-4},
+        {"seed": 0, "learning_rate": 2e-4},
+        {"seed": 1, "learning_rate": 1e-4},
+    ]
+
+
+def test_the_largest_sweep_fits_one_temporal_payload() -> None:
+    """1,000 halving trials (about 2,000 rungs) with realistic fields stay well below 2 MB, so the
+    leaderboard and the state carried across continue-as-new are valid payloads."""
+    from datetime import UTC, datetime
+
+    from bert_types import (
+        CheckpointInfo,
+        SweepLeaderboard,
+        SweepRungResult,
+        SweepState,
+        SweepTrial,
+        SweepTrialStatus,
+    )
+    from bert_types.sweep import MAX_TRIALS
+
+    now = datetime.now(UTC)
+    metrics = {
+        name: 0.123456789
+        for name in ("accuracy", "f1_macro", "precision_macro", "recall_macro", "f1_0", "f1_1")
+    }
+    trials = []
+    for index in range(MAX_TRIALS):
+        run_id = f"sweep-20261127-052045-3190e9c9-t{index:03d}"
+        rungs = [
+            SweepRungResult(
+                rung=rung,
+                budget=0.5 * 2**rung,
+                status=SweepTrialStatus.SUCCEEDED,
+                metric=0.87654321,
+                global_step=50 * 2**rung,
+                total_steps=50 * 2**rung,
+                resumed_from_step=25 * 2**rung if rung else None,
+                started_at=now,
+                finished_at=now,
+            )
+            for rung in range(2 if index < MAX_TRIALS // 2 else 1)
+        ]
+        trials.append(
+            SweepTrial(
+                index=index,
+                run_id=run_id,
+                params={"learning_rate": 1.23456e-05, "weight_decay": 0.0123456},
+                status=SweepTrialStatus.PRUNED,
+                metric=0.87654321,
+                metrics=metrics,
+                model_path=f"/srv/bert-parallel/artifacts/bert_runs/{run_id}",
+                last_checkpoint=CheckpointInfo(
+                    run_id=run_id,
+                    step=100,
+                    path=f"/srv/bert-parallel/artifacts/bert_runs/{run_id}/checkpoint-100",
+                    epoch=1.0,
+                    num_labels=2,
+                    loss=0.6931,
+                ),
+                rungs=rungs,
+            )
+        )
+    config = _config(num_trials=MAX_TRIALS, search_space={"learning_rate": [1e-4]})
+    board = SweepLeaderboard(
+        sweep_id="s", algorithm=config.algorithm, objective=config.objective, trials=trials
+    )
+    state = SweepState(trials=trials, started_at=now)
+    assert len(board.model_dump_json()) < 1_500_000
+    assert len(state.model_dump_json()) < 1_500_000

@@ -179,8 +179,9 @@ async def test_successive_halving_promotes_from_checkpoints(
     for trial in board.trials:
         for previous, promoted in itertools.pairwise(trial.rungs):
             assert promoted.resumed_from_step == previous.global_step
-            assert previous.last_checkpoint is not None
-            assert previous.last_checkpoint.run_id == trial.run_id
+        assert trial.last_checkpoint is not None
+        assert trial.last_checkpoint.run_id == trial.run_id
+        assert trial.last_checkpoint.step == trial.rungs[-1].global_step
     for request in fake.requests:
         sent = request.resume_from_checkpoint
         assert sent is None or (sent.run_id, sent.step) == (

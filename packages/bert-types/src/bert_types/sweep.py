@@ -25,8 +25,9 @@ SWEEP_EVAL_TEMPLATE_RUN_ID: Final = "sweep-trial"
 NOT_SEARCHABLE_FIELDS: Final = frozenset({"run_id", "artifact_root", "snapshot_root", "execution"})
 """Config fields a sweep sets itself or that are not hyperparameters."""
 
-MAX_GRID_SIZE: Final = 10_000
-"""Largest number of trials a grid may expand to."""
+MAX_TRIALS: Final = 1000
+"""Most trials of one sweep: every trial travels in the leaderboard and in the state carried
+across continue-as-new, and each of those payloads must stay well under Temporal's 2 MB limit."""
 
 
 class ChoiceParameter(BaseModel):
@@ -177,7 +178,7 @@ class SweepConfig(BaseModel):
     num_trials: int | None = Field(
         None,
         ge=1,
-        le=MAX_GRID_SIZE,
+        le=MAX_TRIALS,
         description="Trial budget: required for random; for grid, the first num_trials points.",
     )
     max_concurrent_trials: int = Field(1, ge=1, le=1000)
@@ -259,7 +260,7 @@ class SweepConfig(BaseModel):
             halving is not None and halving.sampler == "grid"
         )
         if uses_grid:
-            _check_grid(self.search_space)
+            _check_grid(self.search_space, self.num_trials)
         elif self.num_trials is None:
             raise ValueError(
                 f"num_trials is required for random sampling (algorithm {self.algorithm.value!r})"
@@ -315,7 +316,7 @@ def _coerced(name: str, value: ParameterValue, base: BertFineTuneConfig) -> Para
     return coerced
 
 
-def _check_grid(space: dict[str, SearchParameter]) -> None:
+def _check_grid(space: dict[str, SearchParameter], num_trials: int | None) -> None:
     size = 1
     for name, parameter in space.items():
         if isinstance(parameter, UniformParameter | LogUniformParameter):
@@ -328,10 +329,10 @@ def _check_grid(space: dict[str, SearchParameter]) -> None:
             size *= len(parameter.values())
         else:
             size *= len(parameter.values)
-    if size > MAX_GRID_SIZE:
+    if size > MAX_TRIALS and num_trials is None:
         raise ValueError(
-            f"the grid has {size:,} points, above {MAX_GRID_SIZE:,}; shrink the search space "
-            "or use random sampling"
+            f"the grid has {size:,} points, above the {MAX_TRIALS:,} trials a sweep may hold; "
+            "shrink the search space, set num_trials, or use random sampling"
         )
 
 
@@ -360,20 +361,17 @@ FINISHED_TRIAL_STATUSES: Final = frozenset(
 
 
 class SweepRungResult(BaseModel):
-    """One training + evaluation of a trial at one rung's budget."""
+    """One training + evaluation of a trial at one rung's budget (kept small: a sweep carries
+    every rung of every trial across continue-as-new). Its children are
+    ``<sweep id>/train/<run id>/rung-<k>`` and ``<sweep id>/eval/<run id>/rung-<k>``."""
 
     rung: int = Field(..., ge=0)
     budget: float = Field(..., description="Epochs or steps trained to, in total.")
     status: SweepTrialStatus
-    metric: float | None = None
-    metrics: dict[str, float] = Field(default_factory=dict)
-    model_path: str | None = Field(None, description="The trained model folder of this rung.")
+    metric: float | None = Field(None, description="The objective after this rung.")
     global_step: int | None = None
     total_steps: int | None = None
     resumed_from_step: int | None = Field(None, description="Checkpoint step training resumed at.")
-    last_checkpoint: CheckpointInfo | None = None
-    training_workflow_id: str | None = None
-    eval_workflow_id: str | None = None
     error: str | None = None
     error_type: str | None = None
     started_at: datetime | None = None
@@ -389,8 +387,13 @@ class SweepTrial(BaseModel):
     status: SweepTrialStatus = SweepTrialStatus.PENDING
     rung: int = Field(0, ge=0, description="Highest rung the trial was admitted to.")
     metric: float | None = Field(None, description="Objective at the latest succeeded rung.")
-    metrics: dict[str, float] = Field(default_factory=dict)
-    model_path: str | None = None
+    metrics: dict[str, float] = Field(
+        default_factory=dict, description="Every eval metric at the latest succeeded rung."
+    )
+    model_path: str | None = Field(None, description="The trained model folder (the run folder).")
+    last_checkpoint: CheckpointInfo | None = Field(
+        None, description="Newest checkpoint: where a promotion resumes."
+    )
     error: str | None = None
     error_type: str | None = None
     rungs: list[SweepRungResult] = Field(default_factory=list)

@@ -30,18 +30,21 @@ def sweep_points(config: SweepConfig) -> list[dict[str, ParameterValue]]:
         halving is not None and halving.sampler == "grid"
     )
     if use_grid:
-        points = grid_points(config.search_space)
-        return points if config.num_trials is None else points[: config.num_trials]
+        return grid_points(config.search_space, config.num_trials)
     if config.num_trials is None:
         raise ValueError("num_trials is required for random sampling")
     return random_points(config.search_space, config.num_trials, config.seed)
 
 
-def grid_points(space: dict[str, SearchParameter]) -> list[dict[str, ParameterValue]]:
-    """Every combination of the space's grid values; the last parameter varies fastest."""
+def grid_points(
+    space: dict[str, SearchParameter], limit: int | None = None
+) -> list[dict[str, ParameterValue]]:
+    """The combinations of the space's grid values (the first ``limit``, else all); the last
+    parameter varies fastest."""
     names = list(space)
     axes = [parameter_grid(space[name]) for name in names]
-    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
+    combos = itertools.islice(itertools.product(*axes), limit)
+    return [dict(zip(names, combo, strict=True)) for combo in combos]
 
 
 def parameter_grid(parameter: SearchParameter) -> list[ParameterValue]:

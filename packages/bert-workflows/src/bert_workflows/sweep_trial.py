@@ -5,8 +5,7 @@ training nor the eval workflow class.
 """
 
 import asyncio
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 
 from temporalio import workflow
 from temporalio.exceptions import FailureError
@@ -22,6 +21,10 @@ with workflow.unsafe.imports_passed_through():
 
     from bert_workflows.failures import error_message, error_type, is_cancellation
     from bert_workflows.sweep_leaderboard import objective_value
+
+
+STOPPED = "cancelled: the sweep was stopped"
+"""Error of a trial cancelled by a stop with ``cancel_running``."""
 
 
 @dataclass(frozen=True)
@@ -60,17 +63,25 @@ def eval_request(sweep: SweepConfig, training: BertFineTuneResult) -> BertEvalRe
     return BertEvalRequest.model_validate(values)
 
 
-async def run_trial_rung(sweep: SweepConfig, plan: TrialRungPlan) -> SweepRungResult:
+@dataclass(frozen=True)
+class TrialRungOutcome:
+    """How a trial-rung ended, plus what the trial keeps of it: eval metrics, model, checkpoint."""
+
+    result: SweepRungResult
+    metrics: dict[str, float] = field(default_factory=dict)
+    model_path: str | None = None
+    last_checkpoint: CheckpointInfo | None = None
+
+
+async def run_trial_rung(sweep: SweepConfig, plan: TrialRungPlan) -> TrialRungOutcome:
     """Train (resuming ``plan.resume_from``) and evaluate; never raises but for cancellation."""
-    started_at = workflow.now()
     result = SweepRungResult(
         rung=plan.rung,
         budget=plan.budget,
         status=SweepTrialStatus.RUNNING,
-        training_workflow_id=plan.training_workflow_id,
-        eval_workflow_id=plan.eval_workflow_id,
-        started_at=started_at,
+        started_at=workflow.now(),
     )
+    training: BertFineTuneResult | None = None
     try:
         handle = await workflow.start_child_workflow(
             TRAINING_WORKFLOW,
@@ -82,7 +93,13 @@ async def run_trial_rung(sweep: SweepConfig, plan: TrialRungPlan) -> SweepRungRe
         if plan.resume_from is not None:
             await handle.signal(UPDATE_CHECKPOINT_SIGNAL, plan.resume_from)
         training = await handle
-        result = _with_training(result, training)
+        result = result.model_copy(
+            update={
+                "global_step": training.global_step,
+                "total_steps": training.total_steps,
+                "resumed_from_step": training.resumed_from.step if training.resumed_from else None,
+            }
+        )
         evaluation = await workflow.execute_child_workflow(
             EVAL_WORKFLOW,
             eval_request(sweep, training),
@@ -90,62 +107,77 @@ async def run_trial_rung(sweep: SweepConfig, plan: TrialRungPlan) -> SweepRungRe
             task_queue=plan.eval_task_queue,
             result_type=BertEvalResult,
         )
-        return _with_evaluation(result, evaluation, sweep.objective.metric)
     except asyncio.CancelledError:
-        return _ended(result, SweepTrialStatus.CANCELLED, "cancelled: the sweep was stopped", None)
+        return _outcome(result, SweepTrialStatus.CANCELLED, training, error=STOPPED)
     except FailureError as error:
         if is_cancellation(error):
-            return _ended(
-                result, SweepTrialStatus.CANCELLED, "cancelled: the sweep was stopped", None
-            )
-        return _ended(result, SweepTrialStatus.FAILED, error_message(error), error_type(error))
-
-
-def _with_training(result: SweepRungResult, training: BertFineTuneResult) -> SweepRungResult:
-    checkpoints = sorted(training.checkpoints_saved, key=lambda c: c.step)
-    return result.model_copy(
-        update={
-            "model_path": training.model_path,
-            "global_step": training.global_step,
-            "total_steps": training.total_steps,
-            "resumed_from_step": training.resumed_from.step if training.resumed_from else None,
-            "last_checkpoint": checkpoints[-1] if checkpoints else training.resumed_from,
-        }
-    )
-
-
-def _with_evaluation(
-    result: SweepRungResult, evaluation: BertEvalResult, metric: str
-) -> SweepRungResult:
-    if evaluation.status is not RunStatus.SUCCEEDED:
-        return _ended(
+            return _outcome(result, SweepTrialStatus.CANCELLED, training, error=STOPPED)
+        return _outcome(
             result,
             SweepTrialStatus.FAILED,
-            evaluation.error or f"evaluation ended {evaluation.status.value}",
-            evaluation.error_type,
+            training,
+            error=error_message(error),
+            error_type=error_type(error),
+        )
+    return _evaluated(result, training, evaluation, sweep.objective.metric)
+
+
+def last_checkpoint(training: BertFineTuneResult) -> CheckpointInfo | None:
+    """The newest checkpoint a training run saved (or resumed from, when it saved none)."""
+    checkpoints = sorted(training.checkpoints_saved, key=lambda c: c.step)
+    return checkpoints[-1] if checkpoints else training.resumed_from
+
+
+def _evaluated(
+    result: SweepRungResult,
+    training: BertFineTuneResult,
+    evaluation: BertEvalResult,
+    metric: str,
+) -> TrialRungOutcome:
+    if evaluation.status is not RunStatus.SUCCEEDED:
+        return _outcome(
+            result,
+            SweepTrialStatus.FAILED,
+            training,
+            error=evaluation.error or f"evaluation ended {evaluation.status.value}",
+            error_type=evaluation.error_type,
         )
     value = objective_value(evaluation, metric)
-    done = result.model_copy(update={"metrics": dict(evaluation.metrics), "metric": value})
     if value is None:
-        return _ended(
-            done,
+        return _outcome(
+            result,
             SweepTrialStatus.FAILED,
-            f"objective metric {metric!r} is not among the eval metrics "
+            training,
+            error=f"objective metric {metric!r} is not among the eval metrics "
             f"{sorted(evaluation.metrics)}; set objective.metric to one of them",
-            INVALID_CONFIG,
+            error_type=INVALID_CONFIG,
         )
-    return _ended(done, SweepTrialStatus.SUCCEEDED, None, None)
+    done = result.model_copy(update={"metric": value})
+    return _outcome(done, SweepTrialStatus.SUCCEEDED, training, metrics=evaluation.metrics)
 
 
-def _ended(
-    result: SweepRungResult, status: SweepTrialStatus, error: str | None, error_type: str | None
-) -> SweepRungResult:
-    finished_at: datetime = workflow.now()
-    return result.model_copy(
+def _outcome(
+    result: SweepRungResult,
+    status: SweepTrialStatus,
+    training: BertFineTuneResult | None,
+    *,
+    error: str | None = None,
+    error_type: str | None = None,
+    metrics: dict[str, float] | None = None,
+) -> TrialRungOutcome:
+    ended = result.model_copy(
         update={
             "status": status,
             "error": error,
             "error_type": error_type,
-            "finished_at": finished_at,
+            "finished_at": workflow.now(),
         }
+    )
+    if training is None:
+        return TrialRungOutcome(ended)
+    return TrialRungOutcome(
+        ended,
+        metrics=dict(metrics or {}),
+        model_path=training.model_path,
+        last_checkpoint=last_checkpoint(training),
     )

@@ -186,7 +186,7 @@ class SweepWorkflow:
             eval_workflow_id=eval_id,
             training_task_queue=self._config.training_task_queue or TRAINING_TASK_QUEUE,
             eval_task_queue=self._config.eval_task_queue or workflow.info().task_queue,
-            resume_from=previous.last_checkpoint if previous is not None else None,
+            resume_from=trial.last_checkpoint if previous is not None else None,
         )
         trial.status = SweepTrialStatus.RUNNING
         self._started_this_run += 1
@@ -195,19 +195,23 @@ class SweepWorkflow:
     async def _run_trial(self, trial: SweepTrial, plan: TrialRungPlan) -> None:
         try:
             outcome = await run_trial_rung(self._config, plan)
-            self._record(trial, outcome)
+            self._record(trial, outcome.result)
+            if outcome.model_path is not None:
+                trial.model_path = outcome.model_path
+            if outcome.last_checkpoint is not None:
+                trial.last_checkpoint = outcome.last_checkpoint
+            if outcome.result.status is SweepTrialStatus.SUCCEEDED:
+                trial.metrics = outcome.metrics
         finally:
             del self._tasks[trial.index]
 
-    def _record(self, trial: SweepTrial, outcome: SweepRungResult) -> None:
-        trial.rungs.append(outcome)
-        trial.status = outcome.status
-        trial.error = outcome.error
-        trial.error_type = outcome.error_type
-        if outcome.status is SweepTrialStatus.SUCCEEDED:
-            trial.metric = outcome.metric
-            trial.metrics = outcome.metrics
-            trial.model_path = outcome.model_path
+    def _record(self, trial: SweepTrial, result: SweepRungResult) -> None:
+        trial.rungs.append(result)
+        trial.status = result.status
+        trial.error = result.error
+        trial.error_type = result.error_type
+        if result.status is SweepTrialStatus.SUCCEEDED:
+            trial.metric = result.metric
 
     def _next_rung(self) -> bool:
         """Promote the best of the finished rung; ``False`` when there is no further rung."""
