@@ -35,7 +35,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 TORCH_BLOCKED_WORKFLOW_WORKER = Path(__file__).parent / "workflows" / "torch_blocked_worker.py"
-"""Runs ``bert_workflows.worker.main`` with torch, transformers, datasets and bert_activities
+"""Runs ``bert_workflows.worker.run`` with torch, transformers, datasets and bert_activities
 refused by a ``sys.meta_path`` finder (an import of any of them crashes the worker)."""
 
 

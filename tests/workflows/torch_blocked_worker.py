@@ -31,9 +31,9 @@ class RefuseHeavyImports(importlib.abc.MetaPathFinder):
 
 if __name__ == "__main__":
     sys.meta_path.insert(0, RefuseHeavyImports())
-    from bert_workflows.worker import main
+    from bert_workflows.worker import exit_without_teardown, run
 
-    main(sys.argv[1:])
+    run(sys.argv[1:])
     leaked = sorted(name for name in sys.modules if name.partition(".")[0] in REFUSED)
     print(f"heavy modules loaded at exit: {leaked}", file=sys.stderr, flush=True)
-    sys.exit(3 if leaked else 0)
+    exit_without_teardown(3 if leaked else 0)

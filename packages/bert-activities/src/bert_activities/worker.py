@@ -13,6 +13,7 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -277,14 +278,27 @@ async def serve(args: argparse.Namespace) -> None:
     logger.info("stopped")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point of ``bert-activity-worker``."""
+def run(argv: Sequence[str] | None = None) -> None:
+    """Parse flags, serve until SIGTERM / SIGINT and return after a clean shutdown."""
     args = parser().parse_args(argv)
     worker = f"{WORKER_NAME}[{args.queue}]"
     logging.basicConfig(
         level=args.log_level.upper(), format=LOG_FORMAT.format(worker=worker), force=True
     )
     asyncio.run(serve(args))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point of ``bert-activity-worker``.
+
+    Leaves without interpreter finalisation once the worker has shut down: the Temporal core's
+    Rust threads can otherwise abort CPython's teardown (temporalio/sdk-python#300).
+    """
+    run(argv)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -237,11 +238,30 @@ def configure_logging(level: str, worker: str) -> None:
     logging.basicConfig(level=level.upper(), format=LOG_FORMAT.format(worker=worker), force=True)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point of ``bert-workflow-worker``."""
+def run(argv: Sequence[str] | None = None) -> None:
+    """Parse flags, serve until SIGTERM / SIGINT and return after a clean shutdown."""
     args = parser().parse_args(argv)
     configure_logging(args.log_level, WORKER_NAME)
     asyncio.run(serve(args))
+
+
+def exit_without_teardown(code: int = 0) -> None:
+    """Flush and leave without interpreter finalisation.
+
+    The Temporal core's Rust threads can outlive the event loop and abort CPython's finalisation
+    (``PyGILState_Release ... finalizing``, temporalio/sdk-python#300); the workers have already
+    shut down cleanly when this runs.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point of ``bert-workflow-worker``."""
+    run(argv)
+    exit_without_teardown(0)
 
 
 if __name__ == "__main__":
