@@ -17,7 +17,7 @@ from bert_types import (
     SweepTrialStatus,
     SweepWorkflowInput,
 )
-from bert_types.errors import TEXT_FIELD_NOT_FOUND
+from bert_types.errors import INVALID_CONFIG, TEXT_FIELD_NOT_FOUND
 from bert_types.names import GET_LEADERBOARD_QUERY, STOP_SWEEP_UPDATE, SWEEP_WORKFLOW
 from bert_workflows.sweep_sampling import sweep_points
 from bert_workflows.sweep_workflow import SweepWorkflow
@@ -335,3 +335,27 @@ async def test_sdk_starts_watches_and_stops_a_sweep(temporal_env: Any, tmp_path:
     assert final.status is SweepStatus.STOPPED
     assert final.sweep_id == handle.sweep_id
     assert sorted(t.status.value for t in final.trials) == ["cancelled", "skipped", "succeeded"]
+
+
+async def test_trial_with_invalid_parameter_combination_fails_alone(
+    temporal_env: Any, tmp_path: Path
+) -> None:
+    client: Client = temporal_env.client
+    fake = FakeTraining()
+    async with sweep_workers(client, *fake.activities()) as queues:
+        config = _sweep(
+            tmp_path,
+            queues,
+            algorithm="grid",
+            search_space={"text_field": ["question", "sentence"], "text_pair_field": ["question"]},
+        )
+        handle = await _start(client, queues, config)
+        board = await handle.result()
+
+    invalid, valid = sorted(board.trials, key=lambda t: t.index)
+    assert invalid.status is SweepTrialStatus.FAILED
+    assert invalid.error_type == INVALID_CONFIG
+    assert "text_pair_field must differ from text_field" in (invalid.error or "")
+    assert valid.status is SweepTrialStatus.SUCCEEDED
+    assert [r.run_id for r in fake.requests] == [valid.run_id]
+    await _replay(client, handle.id)
