@@ -14,6 +14,14 @@ nox.options.sessions = ["lint", "typecheck", "tests", "build"]
 
 ROOT = Path(__file__).parent
 PACKAGES = ("bert-types", "bert-workflows", "bert-activities", "bert-client")
+IMPORT_EVERY_MODULE = """
+import importlib, pkgutil, sys
+package = importlib.import_module(sys.argv[1])
+names = [info.name for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+for name in names:
+    importlib.import_module(name)
+print(package.__name__, "and", len(names), "submodules import from the wheel")
+"""
 
 
 def _sync(session: nox.Session) -> None:
@@ -49,21 +57,28 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs, env={"HF_HUB_OFFLINE": "1"})
 
 
+def _wheel(session: nox.Session, dist: Path, package: str) -> str:
+    """The one wheel of ``package`` in ``dist``."""
+    wheels = sorted(dist.glob(f"{package.replace('-', '_')}-*.whl"))
+    if len(wheels) != 1:
+        session.error(f"expected one wheel of {package} in {dist}, found {wheels}")
+    return str(wheels[0])
+
+
 @nox.session
 def build(session: nox.Session) -> None:
-    """Build every wheel, then install each one alone into a clean venv and import it.
+    """Build every wheel, then install each one alone into a clean venv and import every module.
 
-    Each venv gets the package's wheel, the workspace wheels it needs and its registry
-    dependencies at the versions pinned in uv.lock.
+    Each venv gets the package's wheel, the bert-types wheel and the registry dependencies at the
+    versions pinned in uv.lock (uv's cache is refreshed for workspace packages: their version
+    stays 0.1.0 while their content changes).
     """
     dist = ROOT / "dist"
     session.run("uv", "build", "--all-packages", "--out-dir", str(dist), "--clear", external=True)
     tmp = Path(session.create_tmp())
     for name in PACKAGES:
         import_name = name.replace("-", "_")
-        wheels = sorted(dist.glob(f"{import_name}-*.whl"))
-        if not wheels:
-            session.error(f"uv build produced no wheel for {name} in {dist}")
+        wheels = [_wheel(session, dist, member) for member in dict.fromkeys(("bert-types", name))]
         constraints = tmp / f"constraints-{name}.txt"
         session.run(
             "uv",
@@ -91,17 +106,11 @@ def build(session: nox.Session) -> None:
             python,
             "--constraints",
             str(constraints),
-            "--find-links",
-            str(dist),
-            str(wheels[-1]),
+            *(f"--refresh-package={member}" for member in PACKAGES),
+            *wheels,
             external=True,
         )
-        session.run(
-            python,
-            "-c",
-            f"import {import_name}; print({import_name}.__name__, 'ok')",
-            external=True,
-        )
+        session.run(python, "-c", IMPORT_EVERY_MODULE, import_name, external=True)
 
 
 @nox.session

@@ -88,6 +88,7 @@ def _fresh_venv(case: FreshCase, wheels: dict[str, Path], root: Path) -> Path:
         "--python",
         str(python),
         "--no-config",
+        *(f"--refresh-package={name}" for name in ("bert-types", *(c.package for c in CASES))),
         "--constraints",
         str(constraints),
         str(wheels["bert-types"]),
