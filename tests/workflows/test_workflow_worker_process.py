@@ -1,6 +1,7 @@
 """The workflow worker as its own OS process (torch refused), with activities faked in-process.
 
-Fast checks of the worker entry point: it polls both queues, runs a coordinator to completion,
+Fast checks of the worker entry point: it polls both queues, routes training children of an
+input without ``training_task_queue`` to its own ``--training-task-queue``, runs a coordinator,
 survives ``kill -9`` mid-run (a restarted worker replays and finishes the workflow), shuts down
 cleanly on SIGTERM, and never loads torch, transformers, datasets or bert_activities.
 """
@@ -67,8 +68,7 @@ async def test_workflow_worker_process_runs_survives_kill_and_stops_cleanly(
                 )
             )
             for index in range(2)
-        ],
-        training_task_queue=training_queue,
+        ],  # no training_task_queue: the worker routes the default name to training_queue
     )
     async with (
         Worker(client, task_queue=training_queue, activities=[fake_snapshot, gated_fine_tune]),

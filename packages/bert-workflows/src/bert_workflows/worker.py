@@ -13,7 +13,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
@@ -29,6 +29,7 @@ from temporalio.client import Client
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.worker import Worker, WorkerDeploymentConfig
 
+from bert_workflows.queue_routing import ChildQueueRouting
 from bert_workflows.registry import EVAL_QUEUE_WORKFLOWS, TRAINING_QUEUE_WORKFLOWS
 
 WORKER_NAME = "bert-workflow-worker"
@@ -77,9 +78,15 @@ def build_workers(
     use_worker_versioning: bool = False,
     max_concurrent_workflow_tasks: int | None = None,
     graceful_shutdown: timedelta = timedelta(seconds=10),
+    queue_routes: Mapping[str, str] | None = None,
 ) -> list[Worker]:
-    """One workflow-only Worker per queue, sandboxed, with the deployment version set."""
+    """One workflow-only Worker per queue, sandboxed, with the deployment version set.
+
+    ``queue_routes`` maps default child task-queue names to this fleet's names (see
+    :mod:`bert_workflows.queue_routing`).
+    """
     config = deployment_config(build_id or package_version(), use_worker_versioning)
+    interceptors = [ChildQueueRouting(queue_routes or {})]
     return [
         Worker(
             client,
@@ -88,6 +95,7 @@ def build_workers(
             deployment_config=config,
             max_concurrent_workflow_tasks=max_concurrent_workflow_tasks,
             graceful_shutdown_timeout=graceful_shutdown,
+            interceptors=interceptors,
         )
         for plan in plans
     ]
@@ -218,6 +226,10 @@ async def serve(args: argparse.Namespace) -> None:
         use_worker_versioning=args.use_worker_versioning,
         max_concurrent_workflow_tasks=args.max_concurrent_workflow_tasks,
         graceful_shutdown=timedelta(seconds=args.graceful_shutdown_s),
+        queue_routes={
+            TRAINING_TASK_QUEUE: args.training_task_queue,
+            EVAL_TASK_QUEUE: args.eval_task_queue,
+        },
     )
     for plan in plans:
         logger.info(
