@@ -19,6 +19,7 @@ from bench.context import BenchContext
 from bench.data import data_dir
 from bench.harness import BenchResult, verdict
 from bench.plain_hf import PlainTrainSettings, plain_fine_tune
+from bench.profiling import maybe_profile
 from bench.system_cores import fine_tune_config, train_in_process
 
 NAME = "checkpoint_cost"
@@ -50,11 +51,16 @@ def timed_checkpoint_saves() -> Iterator[list[float]]:
         Trainer._save_checkpoint = original
 
 
-def _newest_checkpoint_mib(run_dir: Path) -> float:
+def newest_checkpoint_files_mib(run_dir: Path) -> dict[str, float]:
+    """MiB of each file of the newest ``checkpoint-N`` folder of ``run_dir``."""
     checkpoints = sorted(run_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
     if not checkpoints:
-        return 0.0
-    return sum(f.stat().st_size for f in checkpoints[-1].rglob("*") if f.is_file()) / 2**20
+        return {}
+    return {
+        str(f.relative_to(checkpoints[-1])): round(f.stat().st_size / 2**20, 2)
+        for f in sorted(checkpoints[-1].rglob("*"))
+        if f.is_file()
+    }
 
 
 async def run(context: BenchContext) -> BenchResult:
@@ -86,13 +92,17 @@ async def run(context: BenchContext) -> BenchResult:
         batch_size=BATCH_SIZE,
         max_seq_length=SEQ_LENGTH,
     )
-    with timed_checkpoint_saves() as saves:
+    with (
+        timed_checkpoint_saves() as saves,
+        maybe_profile(context.profile_dir, "checkpoint_cost_system"),
+    ):
         system = train_in_process(config, "checkpoint-cost")
     if system.global_step != plain["global_step"]:
         raise AssertionError(
             f"different step counts: system {system.global_step}, plain {plain['global_step']}"
         )
-    checkpoint_mib = _newest_checkpoint_mib(Path(system.model_path))
+    checkpoint_files = newest_checkpoint_files_mib(Path(system.model_path))
+    checkpoint_mib = sum(checkpoint_files.values())
     save_s = sum(saves)
     plain_s = plain["trainer_train_runtime_s"]
     ratio = system.train_runtime_s / plain_s
@@ -130,6 +140,7 @@ async def run(context: BenchContext) -> BenchResult:
             "checkpoint_save_total_s": round(save_s, 3),
             "checkpoint_share_of_training": round(direct_share, 4),
             "checkpoint_mib": round(checkpoint_mib, 1),
+            "checkpoint_files_mib": checkpoint_files,
             "system_checkpoint_steps": [c.step for c in system.checkpoints_saved],
             "global_step": system.global_step,
         },

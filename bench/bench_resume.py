@@ -28,13 +28,14 @@ from bench.experiments import cpu_config
 from bench.harness import BenchResult, verdict
 from bench.history import read_timeline
 from bench.local_stack import FleetProcess, LocalStack
+from bench.spy import py_spy_record
 
 NAME = "resume"
 TITLE = "5 resume after worker kill"
 HEARTBEAT_TIMEOUT_S = 10.0
-STEP_LINE = re.compile(
-    r"^(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*run (?P<run>\S+): step (?P<step>\d+)/"
-)
+LOG_TIME = r"^(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) "
+STEP_LINE = re.compile(LOG_TIME + r".*run (?P<run>\S+): step (?P<step>\d+)/")
+RESUME_LINE = re.compile(LOG_TIME + r".*run (?P<run>\S+): resuming from ")
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,26 @@ def logged_steps(log: Path, run_id: str) -> list[LoggedStep]:
     steps = []
     for line in text.splitlines():
         match = STEP_LINE.match(line)
-        if match and match["run"].rstrip(":") == run_id:
-            at = datetime.strptime(match["at"], "%Y-%m-%d %H:%M:%S,%f").timestamp()
-            steps.append(LoggedStep(at=at, step=int(match["step"])))
+        if match and match["run"] == run_id:
+            steps.append(LoggedStep(at=_log_time(match["at"]), step=int(match["step"])))
     return steps
+
+
+def _log_time(text: str) -> float:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+
+
+def resume_logged_at(log: Path, run_id: str) -> float | None:
+    """When the worker logged that it resumes ``run_id`` from a checkpoint (None if it did not)."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        match = RESUME_LINE.match(line)
+        if match and match["run"] == run_id:
+            return _log_time(match["at"])
+    return None
 
 
 def training_fleet(stack: LocalStack) -> FleetProcess:
@@ -119,8 +136,10 @@ async def run(context: BenchContext) -> BenchResult:
     killed_at = time.time()
     last_done = logged_steps(old.log_path, run_id)[-1].step
     new = stack.start_fleet("training")
-    ready_s = await stack.wait_ready(new)
-    result: BertFineTuneResult = await handle.result()
+    profiles = context.profile_dir
+    with py_spy_record(new.pid, profiles / f"{NAME}_new_worker.txt" if profiles else None):
+        ready_s = await stack.wait_ready(new)
+        result: BertFineTuneResult = await handle.result()
 
     resumed_step = result.resumed_from.step if result.resumed_from else 0
     new_steps = [s for s in logged_steps(new.log_path, run_id) if s.step > resumed_step]
@@ -132,6 +151,7 @@ async def run(context: BenchContext) -> BenchResult:
     if len(attempts) < 2 or attempts[-1].started is None:
         raise RuntimeError(f"expected a second fine-tune attempt, history has {len(attempts)}")
     retry = attempts[-1]
+    resume_at = resume_logged_at(new.log_path, run_id)
     steps_lost = last_done - resumed_step
     to_first_step = first_new.at - new.started_at
     met, gap = verdict(steps_lost, interval, at_most=True)
@@ -147,6 +167,14 @@ async def run(context: BenchContext) -> BenchResult:
             "worker_start_to_polling": round(ready_s, 3),
             "polling_to_attempt_started": round(retry.started - (new.started_at + ready_s), 3),
             "attempt_started_to_first_new_step": round(first_new.at - retry.started, 3),
+        },
+        "attempt_split_s": {
+            "attempt_started_to_resume_logged": (
+                round(resume_at - retry.started, 3) if resume_at else None
+            ),
+            "resume_logged_to_first_new_step": (
+                round(first_new.at - resume_at, 3) if resume_at else None
+            ),
         },
         "kill_to_first_new_step_s": round(first_new.at - killed_at, 3),
         "kill_to_retry_scheduled_s": round(retry.scheduled - killed_at, 3),
@@ -178,6 +206,11 @@ async def run(context: BenchContext) -> BenchResult:
             "kill": "SIGKILL of the training activity worker process",
         },
         notes=[
+            "attempt_started_to_resume_logged covers the first activity on a fresh worker: "
+            "importing torch/transformers (the worker imports them lazily), reading the "
+            "snapshot, tokenizer and config; resume_logged_to_first_new_step covers building the "
+            "model and Trainer, loading weights, optimizer and RNG state from the checkpoint and "
+            "the first step.",
             "A plain Trainer script killed at step k starts again from step 0 unless the user "
             "wires resume_from_checkpoint by hand: it loses k steps.",
             f"Most of the wait before the new attempt starts is the heartbeat timeout "

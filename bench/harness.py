@@ -91,6 +91,7 @@ def machine_description() -> dict[str, Any]:
         "cpu_model": _cpu_model(),
         "logical_cpus": psutil.cpu_count(logical=True),
         "torch_threads": torch.get_num_threads(),
+        "omp_num_threads_env": os.environ.get("OMP_NUM_THREADS"),
         "memory_gib": round(memory.total / 2**30, 1),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "gpu": "none lent (CPU only)",

@@ -72,6 +72,15 @@ def _quiet_libraries() -> None:
     set_verbosity_error()
 
 
+def _limit_threads(threads: int) -> None:
+    """Pin torch's intra-op threads here and, through the environment, in every worker."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)
+    import torch
+
+    torch.set_num_threads(threads)
+
+
 async def run_benchmarks(
     selected: list[str], context: BenchContext, results_dir: Path
 ) -> list[BenchResult]:
@@ -136,6 +145,13 @@ def main(argv: list[str] | None = None, only: str | None = None) -> int:
         type=Path,
         help=f"where JSON goes (default {RESULTS_DIR}, or its quick/ subfolder with --quick)",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch threads of the bench process and every worker (sets OMP_NUM_THREADS); "
+        "default: torch's own choice (one per core). 1 steadies figures on a busy machine",
+    )
     parser.add_argument("--keep-work-dir", action="store_true", help="keep temp folder and logs")
     parser.add_argument(
         "--profile",
@@ -148,6 +164,8 @@ def main(argv: list[str] | None = None, only: str | None = None) -> int:
     results_dir = args.results_dir or (RESULTS_DIR / "quick" if args.quick else RESULTS_DIR)
     work_dir = Path(tempfile.mkdtemp(prefix="bert-bench-"))
     os.environ["HF_DATASETS_CACHE"] = str(work_dir / "hf-datasets-cache")
+    if args.threads is not None:
+        _limit_threads(args.threads)
     _quiet_libraries()
     context = BenchContext(
         quick=args.quick,
