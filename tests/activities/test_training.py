@@ -198,3 +198,19 @@ def test_stop_request_saves_a_checkpoint(
     assert resumed.resumed_from is not None
     assert resumed.resumed_from.step == 2
     assert resumed.global_step == 6
+
+
+def test_crash_after_the_last_checkpoint_adds_no_step(
+    sst2_snapshot: DatasetSnapshotResult, tiny_request: Callable[..., BertFineTuneRequest]
+) -> None:
+    request = tiny_request(sst2_snapshot, "tiny-last-ckpt", max_steps=4, checkpoint_steps=2)
+    first = fine_tune(request)
+    assert first.global_step == 4
+    run_dir = Path(first.model_path)
+    (run_dir / COMPLETION_MARKER_FILE).unlink()
+    again = fine_tune(request)
+    assert again.resumed_from is not None
+    assert again.resumed_from.step == 4
+    assert again.global_step == again.total_steps == 4
+    assert again.checkpoints_saved == []
+    assert again.eval_metrics == first.eval_metrics

@@ -104,14 +104,35 @@ def fine_tune(
     if (reason := reporter.stop_reason()) is not None:
         raise TrainingStopped(reason, resumed_from)
     clear_completion(prepared.run_dir)
+    planned = planned_steps(config, len(prepared.train_rows))
+    finished = resume is not None and resume.step >= planned
     trainer, callback = _trainer(
-        request, prepared, source=source, model_config=model_config, tokenizer=tokenizer, plan=plan
+        request,
+        prepared,
+        source=str(resume.path) if finished and resume else source,
+        model_config=model_config,
+        tokenizer=tokenizer,
+        plan=plan,
     )
     callback.reporter = reporter
     callback.resumed_from = resumed_from
-    output = trainer.train(resume_from_checkpoint=str(resume.path) if resume else None)
-    if callback.stop_reason is not None:
-        raise TrainingStopped(callback.stop_reason, callback.last_checkpoint)
+    train_loss: float | None = None
+    if finished and resume is not None:
+        logger.info(
+            "run %s: checkpoint step %d already reaches the %d planned steps: not training",
+            request.run_id,
+            resume.step,
+            planned,
+        )
+        callback.step, callback.total_steps, callback.epoch = resume.step, planned, resume.epoch
+    else:
+        output = trainer.train(resume_from_checkpoint=str(resume.path) if resume else None)
+        if callback.stop_reason is not None:
+            raise TrainingStopped(callback.stop_reason, callback.last_checkpoint)
+        if math.isfinite(output.training_loss):
+            train_loss = float(output.training_loss)
+        callback.step, callback.total_steps = trainer.state.global_step, trainer.state.max_steps
+        callback.epoch = float(trainer.state.epoch or 0.0)
     train_runtime = time.monotonic() - callback.started_at
     reporter.progress(callback.progress(TrainingPhase.EVALUATING))
     eval_metrics = _evaluate_on_snapshot(trainer.model, tokenizer, prepared, config, plan)
@@ -130,14 +151,14 @@ def fine_tune(
         text_field=schema.text_field,
         text_pair_field=schema.text_pair_field,
         label_field=schema.label_field,
-        train_loss=float(output.training_loss) if math.isfinite(output.training_loss) else None,
+        train_loss=train_loss,
         eval_metrics=eval_metrics,
         num_train_samples=len(prepared.train_rows),
         num_eval_samples=len(prepared.eval_rows),
         num_parameters=int(trainer.model.num_parameters()),
-        global_step=int(trainer.state.global_step),
-        total_steps=int(trainer.state.max_steps),
-        epochs_completed=float(trainer.state.epoch or 0.0),
+        global_step=callback.step,
+        total_steps=callback.total_steps,
+        epochs_completed=callback.epoch,
         checkpoints_saved=list(callback.saved),
         resumed_from=resumed_from,
         train_runtime_s=train_runtime,
@@ -211,6 +232,18 @@ def training_config_hash(config: BertFineTuneConfig, snapshot_id: str, schema: R
         "label_names": list(schema.label_names),
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _steps_per_epoch(config: BertFineTuneConfig, num_rows: int) -> int:
+    batches = math.ceil(num_rows / config.batch_size)
+    return max(1, math.ceil(batches / config.gradient_accumulation_steps))
+
+
+def planned_steps(config: BertFineTuneConfig, num_rows: int) -> int:
+    """Optimizer steps a run of ``config`` on ``num_rows`` rows ends at (as the Trainer counts)."""
+    if config.max_steps is not None:
+        return config.max_steps
+    return math.ceil(config.num_epochs * _steps_per_epoch(config, num_rows))
 
 
 def _head_settings(schema: RunSchema) -> dict[str, Any]:
@@ -378,9 +411,9 @@ def _trainer(
     set_seed(config.seed)
     model = AutoModelForSequenceClassification.from_pretrained(source, config=model_config)
     train_dataset = _tokenized(prepared, tokenizer, config.max_seq_length)
-    batches_per_epoch = math.ceil(len(train_dataset) / config.batch_size)
-    steps_per_epoch = max(1, math.ceil(batches_per_epoch / config.gradient_accumulation_steps))
-    save_steps = config.checkpoint_steps or max(1, math.ceil(steps_per_epoch / 2))
+    save_steps = config.checkpoint_steps or max(
+        1, math.ceil(_steps_per_epoch(config, len(train_dataset)) / 2)
+    )
     args = TrainingArguments(
         output_dir=str(prepared.run_dir),
         per_device_train_batch_size=config.batch_size,
