@@ -31,7 +31,7 @@ from bert_types import (
     TrainingPhase,
     TrainingProgress,
 )
-from bert_types.errors import DATASET_NOT_FOUND, DUPLICATE_RUN_ID
+from bert_types.errors import DATASET_NOT_FOUND, DUPLICATE_RUN_ID, MODEL_NOT_TRAINED
 from bert_types.names import (
     COORDINATOR_WORKFLOW,
     EVALUATE_ACTIVITY,
@@ -237,6 +237,59 @@ async def test_fine_tune_attempts_are_bounded_and_bad_input_is_not_retried(clien
             assert f"after {attempts} attempt(s)" in cause.message
             assert calls[run_id] == attempts
     assert cause.type == "LabelFieldError"
+
+
+async def test_lost_worker_heartbeat_timeout_reschedules_from_the_signalled_checkpoint(
+    client: Client,
+) -> None:
+    requests: list[BertFineTuneRequest] = []
+
+    @activity.defn(name=FINE_TUNE_ACTIVITY)
+    async def silent_then_fine(request: BertFineTuneRequest) -> BertFineTuneResult:
+        requests.append(request)
+        if len(requests) == 1:
+            handle = activity.client().get_workflow_handle(activity.info().workflow_id)
+            checkpoint = CheckpointInfo(run_id=request.run_id, step=7, path="ckpt-7")
+            await handle.signal(UPDATE_CHECKPOINT_SIGNAL, checkpoint)
+            await asyncio.sleep(60)  # a hung worker: no heartbeat from here on
+        return fine_tune_result(request)
+
+    policy = FAST.model_copy(update={"heartbeat_timeout_s": 1, "fine_tune_max_attempts": 2})
+    async with fake_worker(client, {FINE_TUNE_ACTIVITY: silent_then_fine}) as queue:
+        result = await client.execute_workflow(
+            CheckpointedBertTrainingWorkflow.run,
+            config(run_id="lost", execution=policy),
+            id=f"train-{uuid.uuid4()}",
+            task_queue=queue,
+        )
+    assert [
+        r.resume_from_checkpoint.step if r.resume_from_checkpoint else None for r in requests
+    ] == [
+        None,
+        7,
+    ]
+    assert result.resumed_from is not None
+    assert result.resumed_from.step == 7
+
+
+async def test_failed_eval_keeps_the_training_result_in_its_entry(client: Client) -> None:
+    @activity.defn(name=EVALUATE_ACTIVITY)
+    async def refusing(request: BertEvalRequest) -> BertEvalResult:
+        raise ApplicationError("no model saved", type=MODEL_NOT_TRAINED, non_retryable=True)
+
+    experiment = CoordinatorWorkflowInput(
+        configs=[CoordinatorWorkflowConfig(run_id="trained", fine_tune=config())]
+    )
+    async with fake_worker(client, {EVALUATE_ACTIVITY: refusing}) as queue:
+        experiment.training_task_queue = queue
+        [entry] = await client.execute_workflow(
+            CoordinatorWorkflow.run, experiment, id=f"exp-{uuid.uuid4()}", task_queue=queue
+        )
+    assert entry.status == RunStatus.FAILED
+    assert entry.error_type == MODEL_NOT_TRAINED
+    assert entry.error == "no model saved"
+    assert entry.training is not None
+    assert entry.model_path == entry.training.model_path == "bert_runs/trained"
 
 
 async def test_coordinator_normalises_isolates_failures_and_keeps_order(client: Client) -> None:
