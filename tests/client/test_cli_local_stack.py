@@ -279,6 +279,41 @@ async def test_malformed_file_exits_2_names_every_field_and_starts_nothing(
     assert "cli-malformed-experiment" not in await client.list_workflow_ids()
 
 
+def test_small_demo_on_the_running_stack_writes_its_results(
+    dev_stack: DevStack, tmp_path: Path
+) -> None:
+    out = tmp_path / "demo-results.json"
+    completed = bert(
+        "--address",
+        dev_stack.address,
+        "demo",
+        "--data-dir",
+        str(tmp_path / "bbc-news"),
+        "--output",
+        str(out),
+        "--state-dir",
+        str(tmp_path / ".bert"),
+        "--train-samples",
+        "16",
+        "--eval-samples",
+        "24",
+        "--epochs",
+        "1",
+        "--min-accuracy",
+        "0",
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert f"using the stack already running at {dev_stack.address}" in completed.stdout
+    summary = json.loads(out.read_text(encoding="utf-8"))
+    assert len(summary["results"]) == 3
+    assert all(record["status"] == "succeeded" for record in summary["results"])
+    assert all(record["metrics"]["accuracy"] >= 0 for record in summary["results"])
+    assert summary["best_accuracy"] == max(r["accuracy"] for r in summary["results"])
+    assert (tmp_path / "bbc-news" / "train.jsonl").is_file()
+    assert dev_stack.process.poll() is None, "a reused stack must be left running"
+
+
 async def test_demo_reuses_only_a_stack_with_workers(
     dev_stack: DevStack, temporal_env: object
 ) -> None:

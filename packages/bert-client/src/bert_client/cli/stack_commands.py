@@ -25,7 +25,7 @@ from bert_client.cli.experiment_commands import configs_table
 from bert_client.cli.live_progress import follow_experiment
 from bert_client.cli.render import result_record, results_table
 from bert_client.client import BertClient
-from bert_client.demo import demo_experiment, minilm_path, write_demo_dataset
+from bert_client.demo import DemoSize, demo_experiment, minilm_path, write_demo_dataset
 from bert_client.local_stack import LocalStack, StackConfig, free_port, port_is_free
 from bert_client.server_probe import queues_have_pollers, server_answers, stack_task_queues
 
@@ -164,6 +164,16 @@ def demo(
     ] = Path("demo-data/bbc-news"),
     output: Annotated[Path, typer.Option(help="Results JSON file.")] = Path("demo-results.json"),
     state_dir: StateDirOption = Path(".bert"),
+    train_samples: Annotated[
+        int, typer.Option(min=1, help="Training articles per config.")
+    ] = DemoSize.train_rows,
+    eval_samples: Annotated[
+        int, typer.Option(min=1, help="Validation articles per config.")
+    ] = DemoSize.eval_rows,
+    epochs: Annotated[float, typer.Option(min=0.01, help="Epochs per config.")] = DemoSize.epochs,
+    min_accuracy: Annotated[
+        float, typer.Option(help="Exit 1 unless the best config reaches this accuracy.")
+    ] = DEMO_MIN_ACCURACY,
 ) -> None:
     """Offline demo: BBC News, three all-MiniLM-L6-v2 configs, trained and evaluated here."""
     started = time.monotonic()
@@ -173,7 +183,8 @@ def demo(
         f"validation articles, labels {', '.join(data.label_names)}",
         highlight=False,
     )
-    experiment = demo_experiment(data.folder, minilm_path())
+    size = DemoSize(train_rows=train_samples, eval_rows=eval_samples, epochs=epochs)
+    experiment = demo_experiment(data.folder, minilm_path(), size)
     console.print(configs_table(experiment))
     settings = connection_settings(ctx)
 
@@ -214,8 +225,6 @@ def demo(
         highlight=False,
     )
     failed = [r for r in results if r.status != RunStatus.SUCCEEDED]
-    if failed or best is None or best < DEMO_MIN_ACCURACY:
-        console.print(
-            f"[red]the demo fell short: best accuracy must reach {DEMO_MIN_ACCURACY}[/red]"
-        )
+    if failed or best is None or best < min_accuracy:
+        console.print(f"[red]the demo fell short: best accuracy must reach {min_accuracy}[/red]")
         raise typer.Exit(EXIT_FAILED)
