@@ -66,11 +66,6 @@ def new_experiment_id() -> str:
     return f"experiment-{stamp}-{uuid.uuid4().hex[:8]}"
 
 
-def training_workflow_id(experiment_id: str, run_id: str) -> str:
-    """Workflow id of the training child of ``run_id`` in experiment ``experiment_id``."""
-    return f"{experiment_id}/train/{run_id}"
-
-
 class BertClient:
     """Async client of a bert-parallel deployment (any Temporal server running its fleets)."""
 
