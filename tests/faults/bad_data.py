@@ -5,6 +5,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+LARGE_EVAL_ROWS = 8000
+"""Rows of the validation split that an evaluation takes a few seconds over."""
+
 
 @dataclass(frozen=True)
 class FaultData:
@@ -13,7 +16,7 @@ class FaultData:
     sst2: Path
     """Folder with train.jsonl (2 classes) and validation.jsonl: the good dataset."""
     sst2_large_eval: Path
-    """Folder whose validation split holds many rows, for an evaluation that takes seconds."""
+    """Folder whose validation split holds ``LARGE_EVAL_ROWS`` rows: an eval of some seconds."""
     trec: Path
     """Folder with train.jsonl (6 string classes) and validation.jsonl."""
     no_text_column: Path
@@ -54,7 +57,7 @@ def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
 
 def build_fault_data(root: Path, shared_data: Path) -> FaultData:
     """Write every dataset of the suite under ``root`` from the real SST-2 and TREC files."""
-    sst2_train = _rows(shared_data / "sst2" / "train.jsonl", 20_000)
+    sst2_train = _rows(shared_data / "sst2" / "train.jsonl", LARGE_EVAL_ROWS)
     sst2_validation = _rows(shared_data / "sst2" / "validation.jsonl", 64)
     trec_train = _rows(shared_data / "trec" / "train.jsonl", 256)
     trec_test = _rows(shared_data / "trec" / "test.jsonl", 64)
@@ -65,7 +68,7 @@ def build_fault_data(root: Path, shared_data: Path) -> FaultData:
 
     sst2_large_eval = root / "sst2-large-eval"
     _write_jsonl(sst2_large_eval / "train.jsonl", sst2_train[:64])
-    _write_jsonl(sst2_large_eval / "validation.jsonl", sst2_train[:20_000])
+    _write_jsonl(sst2_large_eval / "validation.jsonl", sst2_train[:LARGE_EVAL_ROWS])
 
     trec = root / "trec"
     _write_jsonl(trec / "train.jsonl", trec_train)

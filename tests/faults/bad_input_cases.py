@@ -346,9 +346,6 @@ BAD_INPUTS: tuple[BadInput, ...] = (
         lambda c, r: _training(c, r, dataset_name=str(c.data.header_only)),
         errors.EMPTY_DATASET,
         "header-only",
-        known_bug="a header-only CSV fails to load in datasets and is reported as "
-        "DatasetDecodeError ('cannot be parsed as csv ... a header row for csv'), not as an "
-        "empty dataset",
     ),
     BadInput(
         "empty-after-holdout",

@@ -26,6 +26,8 @@ class FaultEnv:
     artifact_root: Path
     snapshot_root: Path
     report: FaultReport
+    trained_run_id: str = ""
+    """A completed, evaluated 2-label SST-2 run with checkpoints on disk."""
 
     def config(self, run_id: str, **overrides: Any) -> BertFineTuneConfig:
         """A tiny fine-tune config on the good SST-2 sample (``overrides`` win)."""

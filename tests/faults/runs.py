@@ -1,8 +1,10 @@
 """Start runs and watch them: training workflows, coordinators, progress and checkpoints."""
 
 import asyncio
+import re
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from bert_types.checkpoint import CheckpointInfo, TrainingProgress
@@ -144,3 +146,22 @@ def checkpoint_steps_on_disk(run_dir: Path) -> list[int]:
         if prefix == "checkpoint" and number.isdigit() and child.is_dir():
             steps.append(int(number))
     return sorted(steps)
+
+
+def last_logged_step(worker_log: str, run_id: str, before: float | None = None) -> int | None:
+    """The last ``run <id>: step N/...`` the training worker logged (before epoch ``before``).
+
+    For measurements only: it reads the worker's log lines and their local timestamps.
+    """
+    pattern = re.compile(
+        rf"^(\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}}) .*run {re.escape(run_id)}: step (\d+)/",
+        re.MULTILINE,
+    )
+    last: int | None = None
+    for stamp, step in pattern.findall(worker_log):
+        if before is not None:
+            logged = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            if logged > before:
+                break
+        last = int(step)
+    return last

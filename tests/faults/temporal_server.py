@@ -5,6 +5,7 @@ Unlike the session ``temporal_env`` fixture, this server keeps its state in a SQ
 that loses nothing: workflows, histories and task queues survive.
 """
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -89,6 +90,23 @@ class RestartableTemporalServer:
                 raise TimeoutError(f"the Temporal server did not open {self.address} in time")
             time.sleep(0.1)
         return time.monotonic() - began
+
+    async def wait_until_healthy(self, timeout_s: float = STARTUP_TIMEOUT_S) -> float:
+        """Wait until the front end accepts clients and reports healthy; return the seconds."""
+        from temporalio.client import Client
+        from temporalio.service import RPCError
+
+        began = time.monotonic()
+        while True:
+            try:
+                client = await Client.connect(self.address)
+                if await client.service_client.check_health():
+                    return time.monotonic() - began
+            except (RuntimeError, RPCError):
+                pass
+            if time.monotonic() - began > timeout_s:
+                raise TimeoutError(f"the Temporal server on {self.address} never became healthy")
+            await asyncio.sleep(0.2)
 
     def stop(self, *, hard: bool = False) -> None:
         """Stop the server: SIGTERM and wait (``hard``: SIGKILL, like a crashed host)."""

@@ -23,21 +23,21 @@ CASE_DEADLINE_S = 30.0
 
 
 @pytest.fixture(scope="module")
-async def good_run_in_flight(fault_env: FaultEnv) -> WorkflowHandle:
+async def good_run_in_flight(fault_session: FaultEnv) -> WorkflowHandle:
     """A good coordinator that is training while the table runs."""
     run_id = f"good-in-flight-{uuid.uuid4().hex[:8]}"
-    config = fault_env.config(
+    config = fault_session.config(
         run_id, max_steps=GOOD_RUN_STEPS, checkpoint_steps=50, save_total_limit=1
     )
-    handle = await start_coordinator(fault_env.client, [config], f"exp-{run_id}")
+    handle = await start_coordinator(fault_session.client, [config], f"exp-{run_id}")
     began = time.monotonic()
-    training = await training_handle_of(fault_env.client, handle, run_id)
+    training = await training_handle_of(fault_session.client, handle, run_id)
     await wait_for_step(training, 1, timeout_s=120)
-    fault_env.report.record("setup", good_run_first_step_s=round(time.monotonic() - began, 1))
+    fault_session.report.record("setup", good_run_first_step_s=round(time.monotonic() - began, 1))
     return handle
 
 
-GOOD_RUN_STEPS = 400
+GOOD_RUN_STEPS = 1500
 
 
 def _table() -> list[object]:
@@ -54,7 +54,7 @@ def _table() -> list[object]:
 
 @pytest.mark.parametrize("case", _table())
 async def test_bad_input_fails_once_fast_and_typed(
-    case: BadInput, fault_env: FaultEnv, trained_run_id: str, good_run_in_flight: WorkflowHandle
+    case: BadInput, fault_env: FaultEnv, good_run_in_flight: WorkflowHandle
 ) -> None:
     fault_client = fault_env.client
     context = CaseContext(
@@ -62,7 +62,7 @@ async def test_bad_input_fails_once_fast_and_typed(
         data=fault_env.data,
         artifact_root=fault_env.artifact_root,
         snapshot_root=fault_env.snapshot_root,
-        trained_run_id=trained_run_id,
+        trained_run_id=fault_env.trained_run_id,
     )
     run_id = f"bad-{case.case_id}-{uuid.uuid4().hex[:6]}"
     payload = case.payload(context, run_id)

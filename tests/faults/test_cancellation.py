@@ -17,6 +17,7 @@ from tests.faults.environment import FaultEnv
 from tests.faults.history import activity_runs
 from tests.faults.runs import (
     checkpoint_steps_on_disk,
+    last_logged_step,
     progress_of,
     run_training,
     start_coordinator,
@@ -56,6 +57,11 @@ async def test_cancel_coordinator_stops_training_with_a_checkpoint(fault_env: Fa
     assert steps, "no checkpoint left after cancellation"
     assert max(steps) >= progress.step, "the cancelled run saved no checkpoint at its last step"
     final = await progress_of(training)
+    logged_step_at_cancel = last_logged_step(
+        fault_env.fleets.training.log(), run_id, before=cancelled_at
+    )
+    assert final is not None
+    assert final.step == max(steps), "training went on after its last checkpoint"
 
     fault_env.assert_fleets_running()
     after = await run_training(
@@ -66,8 +72,9 @@ async def test_cancel_coordinator_stops_training_with_a_checkpoint(fault_env: Fa
         "7-cancel-coordinator",
         step_at_cancel_request=progress.step,
         newest_checkpoint_after_stop=max(steps),
-        final_reported_step=final.step if final else None,
-        steps_run_after_cancel_request=max(steps) - progress.step,
+        final_reported_step=final.step,
+        step_logged_at_cancel_request=logged_step_at_cancel,
+        steps_run_after_cancel_request=max(steps) - (logged_step_at_cancel or progress.step),
         cancel_to_activity_stopped_s=round(stop_latency_s, 2),
         cancel_to_coordinator_cancelled_s=round(coordinator_done_at - cancelled_at, 2),
         heartbeat_timeout_s=HEARTBEAT_TIMEOUT_S,

@@ -1,6 +1,6 @@
 """Issue 6, case 2: kill -9 the eval worker mid-evaluation; the retry gives the same metrics.
 
-An undisturbed evaluation of a trained run on 20,000 rows is the reference; the same evaluation
+An undisturbed evaluation of a trained run on 8,000 rows is the reference; the same evaluation
 is started again, its worker killed while the activity runs, and a new worker started.
 """
 
@@ -14,14 +14,14 @@ from bert_types.evaluation import BertEvalRequest, BertEvalResult
 from bert_types.names import EVAL_TASK_QUEUE, EVAL_WORKFLOW, EVALUATE_ACTIVITY
 from temporalio.client import Client, WorkflowHandle
 
-from tests.faults.bad_data import FaultData
+from tests.faults.bad_data import LARGE_EVAL_ROWS, FaultData
 from tests.faults.environment import FaultEnv
 from tests.faults.history import activity_runs
 from tests.faults.settings import FAST_POLICY, HEARTBEAT_TIMEOUT_S
 
 
 def eval_request(run_id: str, artifact_root: Path, data: FaultData) -> BertEvalRequest:
-    """Evaluate ``run_id`` on the 20,000-row validation split, in small batches."""
+    """Evaluate ``run_id`` on the large validation split, in small batches."""
     return BertEvalRequest(
         run_id=run_id,
         artifact_root=str(artifact_root),
@@ -59,10 +59,10 @@ async def wait_until_activity_started(handle: WorkflowHandle, timeout_s: float =
 
 @pytest.mark.slow
 async def test_eval_worker_killed_mid_evaluation_gives_same_metrics(
-    fault_env: FaultEnv, trained_run_id: str
+    fault_env: FaultEnv,
 ) -> None:
     fault_client, fleets = fault_env.client, fault_env.fleets
-    request = eval_request(trained_run_id, fault_env.artifact_root, fault_env.data)
+    request = eval_request(fault_env.trained_run_id, fault_env.artifact_root, fault_env.data)
 
     undisturbed_handle = await start_eval(fault_client, request, "eval-undisturbed")
     undisturbed: BertEvalResult = await asyncio.wait_for(undisturbed_handle.result(), 120)
@@ -85,7 +85,7 @@ async def test_eval_worker_killed_mid_evaluation_gives_same_metrics(
     runs = await activity_runs(disturbed_handle, EVALUATE_ACTIVITY)
     assert [run.outcome for run in runs] == ["completed"], runs
     assert runs[0].attempt == 2, f"the killed attempt was not retried: {runs}"
-    assert disturbed.num_samples == undisturbed.num_samples == 20_000
+    assert disturbed.num_samples == undisturbed.num_samples == LARGE_EVAL_ROWS
     assert disturbed.metrics == pytest.approx(undisturbed.metrics, abs=1e-9)
     assert disturbed.accuracy == pytest.approx(undisturbed.accuracy, abs=1e-9)
     assert runs[0].started_at is not None

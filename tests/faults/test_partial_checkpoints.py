@@ -32,19 +32,8 @@ def tear(folder: Path) -> None:
 
 @pytest.mark.parametrize(
     ("torn_newest", "expected_resume_step"),
-    [
-        pytest.param(True, MAX_STEPS - CHECKPOINT_STEPS, id="newest-checkpoint-torn"),
-        pytest.param(
-            False,
-            MAX_STEPS,
-            id="crash-after-last-checkpoint",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bert_activities bug: resuming from a checkpoint at step == max_steps "
-                "runs one more optimizer step (global_step max_steps + 1)",
-            ),
-        ),
-    ],
+    [(True, MAX_STEPS - CHECKPOINT_STEPS), (False, MAX_STEPS)],
+    ids=["newest-checkpoint-torn", "crash-after-last-checkpoint"],
 )
 async def test_retry_resumes_from_newest_complete_checkpoint(
     fault_env: FaultEnv, torn_newest: bool, expected_resume_step: int

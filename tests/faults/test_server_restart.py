@@ -2,7 +2,8 @@
 
 The server process is stopped (SIGTERM) mid-training and started again on the same port with the
 same database file. Workers and the client reconnect on their own. The run completes, and no
-fine-tune attempt after the first one starts from scratch.
+fine-tune attempt after the first one starts from scratch: a retry either resumes from a
+checkpoint or, when the lost attempt had in fact finished, returns that completed run.
 """
 
 import asyncio
@@ -39,7 +40,7 @@ async def test_server_restart_mid_training_run_completes(fault_env: FaultEnv) ->
     stopped_at = time.time()
     fault_server.stop()
     await asyncio.sleep(SERVER_DOWN_S)
-    startup_s = fault_server.start()
+    startup_s = fault_server.start() + await fault_server.wait_until_healthy()
     restarted_at = time.time()
     results = await asyncio.wait_for(coordinator.result(), 300)
     finished_at = time.time()
@@ -53,8 +54,11 @@ async def test_server_restart_mid_training_run_completes(fault_env: FaultEnv) ->
     assert runs[-1].outcome == "completed", runs
     from_scratch = [r for r in requests if r.resume_from_checkpoint is None]
     assert len(from_scratch) == 1, "a retry after the restart trained from scratch"
-    if len(runs) > 1:
-        assert trained.resumed_from is not None
+    reused_completed_run = f"run {run_id} already completed for this config" in (
+        fault_env.fleets.training.log()
+    )
+    if len(runs) > 1 and not reused_completed_run:
+        assert trained.resumed_from is not None, "a retry did not resume from a checkpoint"
         assert trained.resumed_from.step >= checkpoint.step
     fault_env.assert_fleets_running()
     fault_env.report.record(
@@ -66,5 +70,6 @@ async def test_server_restart_mid_training_run_completes(fault_env: FaultEnv) ->
         attempt_outcomes=[run.outcome for run in runs],
         resumed_from_step=trained.resumed_from.step if trained.resumed_from else None,
         trained_from_scratch=len(from_scratch),
+        retry_returned_the_completed_run=reused_completed_run,
         restart_to_coordinator_done_s=round(finished_at - restarted_at, 2),
     )

@@ -23,6 +23,7 @@ from tests.faults.environment import FaultEnv
 from tests.faults.history import activity_inputs, activity_runs
 from tests.faults.runs import (
     checkpoint_steps_on_disk,
+    last_logged_step,
     progress_of,
     start_coordinator,
     training_handle_of,
@@ -68,11 +69,16 @@ async def test_training_worker_killed_resumes_from_newest_complete_checkpoint(
     progress = await progress_of(training)
     killed_at = time.time()
     fleets.training.kill()
-    step_at_kill = max(progress.step if progress else 0, checkpoint.step)
+    logged_step_at_kill = last_logged_step(fleets.training.log(), crashed_id)
     run_dir = fault_env.artifact_root / crashed_id
     steps_on_disk = checkpoint_steps_on_disk(run_dir)
+    # The progress query lags by up to one progress interval; a checkpoint on disk is exact.
+    step_at_kill = max(progress.step if progress else 0, checkpoint.step, *steps_on_disk)
     torn_step = max(steps_on_disk) + CHECKPOINT_STEPS
-    torn = plant_torn_checkpoint(run_dir, Path(checkpoint.path), torn_step)
+    complete = run_dir / f"checkpoint-{max(steps_on_disk)}"
+    if not (complete / "trainer_state.json").is_file():  # the kill hit that save
+        complete = run_dir / f"checkpoint-{sorted(steps_on_disk)[-2]}"
+    torn = plant_torn_checkpoint(run_dir, complete, torn_step)
     assert step_at_kill < MAX_STEPS, "the run ended before the kill: make it longer"
 
     await fleets.training.restart(client)
@@ -90,6 +96,7 @@ async def test_training_worker_killed_resumes_from_newest_complete_checkpoint(
     assert crashed.resumed_from is not None, "the retry trained from scratch"
     assert crashed.resumed_from.step >= checkpoint.step
     assert crashed.resumed_from.step < torn_step, "resumed from a torn save"
+    assert step_at_kill - crashed.resumed_from.step <= CHECKPOINT_STEPS
     assert crashed.global_step == MAX_STEPS == crashed.total_steps
     assert sibling.global_step == SIBLING_STEPS, sibling.model_dump_json(indent=1)
 
@@ -109,7 +116,9 @@ async def test_training_worker_killed_resumes_from_newest_complete_checkpoint(
         torn_checkpoint_planted=torn.name,
         resumed_from_step=crashed.resumed_from.step,
         resumed_from_path=crashed.resumed_from.path,
-        steps_lost=step_at_kill - crashed.resumed_from.step,
+        last_step_logged_before_kill=logged_step_at_kill,
+        steps_lost=(logged_step_at_kill or step_at_kill) - crashed.resumed_from.step,
+        checkpoint_interval=CHECKPOINT_STEPS,
         final_global_step=crashed.global_step,
         fine_tune_attempts=len(runs),
         heartbeat_timeout_s=HEARTBEAT_TIMEOUT_S,

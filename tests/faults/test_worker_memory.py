@@ -21,6 +21,7 @@ THREAD_GROWTH_LIMIT = 4
 @pytest.mark.slow
 async def test_twenty_trainings_do_not_grow_worker_memory(fault_env: FaultEnv) -> None:
     fleets = fault_env.fleets
+    assert fleets.training.pid is not None, "no training worker is running"
     worker = psutil.Process(fleets.training.pid)
     tag = uuid.uuid4().hex[:6]
     rss_mib: list[float] = []
