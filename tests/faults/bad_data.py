@@ -31,7 +31,7 @@ class FaultData:
 
 
 def _rows(path: Path, limit: int) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if len(rows) >= limit:

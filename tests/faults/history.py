@@ -53,13 +53,22 @@ async def activity_runs(handle: WorkflowHandle, name: str | None = None) -> list
             outcome, field = _OUTCOMES[event.event_type]
             scheduled_id = getattr(event, f"{field}_event_attributes").scheduled_event_id
             ended[scheduled_id] = (outcome, when)
-    runs = []
+    runs: list[ActivityRun] = []
     for event_id, (activity, scheduled_at) in scheduled.items():
         if name is not None and activity != name:
             continue
-        started_at, attempt = started.get(event_id, (None, None))
-        outcome, ended_at = ended.get(event_id, (None, None))
-        runs.append(ActivityRun(activity, scheduled_at, started_at, attempt, outcome, ended_at))
+        start = started.get(event_id)
+        end = ended.get(event_id)
+        runs.append(
+            ActivityRun(
+                name=activity,
+                scheduled_at=scheduled_at,
+                started_at=start[0] if start else None,
+                attempt=start[1] if start else None,
+                outcome=end[0] if end else None,
+                ended_at=end[1] if end else None,
+            )
+        )
     return runs
 
 

@@ -31,7 +31,7 @@ from tests.faults.runs import (
 )
 from tests.faults.settings import HEARTBEAT_TIMEOUT_S
 
-MAX_STEPS = 150
+MAX_STEPS = 250
 CHECKPOINT_STEPS = 10
 SIBLING_STEPS = 20
 
