@@ -23,7 +23,7 @@ from bench.context import BenchContext
 from bench.data import data_dir
 from bench.experiments import ExperimentRun, cpu_config, experiment_input, run_experiment
 from bench.harness import BenchResult, verdict
-from bench.plain_hf import PlainTrainSettings, plain_fine_tune
+from bench.plain_hf import PlainTrainSettings, plain_fine_tune, warm_dataset_cache
 from bench.spy import py_spy_record
 
 NAME = "pipeline_overhead"
@@ -127,6 +127,7 @@ async def run(context: BenchContext) -> BenchResult:
     stack = await context.stack()
 
     work = context.folder(NAME)
+    warm_dataset_cache(data_dir() / "sst2")
     plain = plain_fine_tune(
         PlainTrainSettings(
             model_dir=context.minilm(),

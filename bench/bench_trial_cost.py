@@ -18,7 +18,7 @@ from bench.context import BenchContext
 from bench.data import data_dir
 from bench.experiments import cpu_config, experiment_input, run_experiment
 from bench.harness import BenchResult
-from bench.plain_hf import PlainTrainSettings, plain_fine_tune
+from bench.plain_hf import PlainTrainSettings, plain_fine_tune, warm_dataset_cache
 
 NAME = "trial_cost"
 TITLE = "2 per-trial orchestration cost"
@@ -45,6 +45,7 @@ async def run(context: BenchContext) -> BenchResult:
     stack = await context.stack()
     work = context.folder(NAME)
 
+    warm_dataset_cache(data_dir() / "sst2")
     plain_start = time.perf_counter()
     plain_runs = [
         plain_fine_tune(

@@ -40,6 +40,19 @@ class PlainTrainSettings:
     evaluate: bool = True
 
 
+def warm_dataset_cache(data_dir: Path) -> None:
+    """Load ``data_dir``'s JSONL once so the ``datasets`` cache is warm, as the workers' is."""
+    from datasets import load_dataset
+
+    load_dataset(
+        "json",
+        data_files={
+            "train": str(data_dir / "train.jsonl"),
+            "validation": str(data_dir / "validation.jsonl"),
+        },
+    )
+
+
 def _sample(dataset: Any, limit: int | None, seed: int) -> Any:
     if limit is None or limit >= len(dataset):
         return dataset
