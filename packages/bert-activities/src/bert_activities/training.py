@@ -402,6 +402,7 @@ def _trainer(
     from transformers import (
         AutoModelForSequenceClassification,
         DataCollatorWithPadding,
+        PrinterCallback,
         Trainer,
         TrainingArguments,
         set_seed,
@@ -458,6 +459,7 @@ def _trainer(
             schedule_sync_callback(),
         ],
     )
+    trainer.remove_callback(PrinterCallback)
     return trainer, state
 
 
