@@ -217,6 +217,32 @@ def test_infer_returns_labels_in_input_order(dev_stack: DevStack, tmp_path: Path
         assert first["label_id"] == second["label_id"]
 
 
+def test_eval_of_a_trained_run_on_another_split(
+    dev_stack: DevStack, shared_data: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "eval.json"
+    completed = bert(
+        "--address",
+        dev_stack.address,
+        "eval",
+        "cli-a",
+        "--dataset",
+        str(shared_data / "trec"),
+        "--split",
+        "test",
+        "--max-samples",
+        "20",
+        "--json",
+        str(out),
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["run_id"] == "cli-a"
+    assert result["num_samples"] == 20
+    assert 0.0 <= result["metrics"]["accuracy"] <= 1.0
+    assert "accuracy" in completed.stdout
+
+
 def test_completed_experiment_id_is_not_started_again(
     dev_stack: DevStack, tiny_model_dir: Path, shared_data: Path, tmp_path: Path
 ) -> None:
