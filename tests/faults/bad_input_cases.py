@@ -1,12 +1,14 @@
 """The bad-input table: each case names an input, the error type it must end in, a message fragment.
 
-Two kinds of case:
+Three kinds of case:
 
 * ``contract``: the pydantic contract rejects the input. Client side, building the model raises a
   ``ValidationError`` naming the field; sent raw to the server (a plain dict, no model), the
   workflow fails once with a ``ValidationError`` and never schedules an activity.
-* otherwise the input is well formed and reaches a worker: exactly one activity attempt fails with
-  a non-retryable ``ApplicationError`` whose type is one of ``bert_types.errors``.
+* ``reaches_activity=False``: well formed, but the workflow itself refuses it before scheduling
+  anything (a run id that collides only after run ids are derived).
+* otherwise the input reaches a worker: exactly one activity attempt fails with a non-retryable
+  ``ApplicationError`` whose type is one of ``bert_types.errors``.
 """
 
 from collections.abc import Callable
@@ -78,18 +80,15 @@ class BadInput:
     contract: bool = False
     reaches_activity: bool = True
     """Whether an activity runs (and must fail after exactly one attempt)."""
-    known_bug: str | None = None
-    """Why the case fails today (it is then an expected failure until the bug is fixed)."""
     server_refuses_raw: bool = False
     """The raw payload is above the server's 4 MiB gRPC limit: the start itself is refused."""
 
 
 def _training(context: CaseContext, run: str, /, **overrides: Any) -> dict[str, Any]:
-    dataset = overrides.pop("dataset", context.data.sst2)
     config = tiny_config(
         run,
         model_dir=context.tiny_model_dir,
-        dataset=dataset,
+        dataset=context.data.sst2,
         artifact_root=context.artifact_root,
         snapshot_root=context.snapshot_root,
         max_steps=2,
@@ -122,7 +121,7 @@ def _unfinished_run(context: CaseContext, run_id: str) -> str:
     return run_id
 
 
-def _coordinator(context: CaseContext, run_id: str, *configs: dict[str, Any]) -> dict[str, Any]:
+def _coordinator(*configs: dict[str, Any]) -> dict[str, Any]:
     return {
         "configs": [{"fine_tune": config} for config in configs],
         "execution": FAST_POLICY.model_dump(mode="json"),
@@ -207,9 +206,7 @@ BAD_INPUTS: tuple[BadInput, ...] = (
         "duplicate-run-ids",
         "two configs with run_id 'twin' in one coordinator input",
         COORDINATOR,
-        lambda c, r: _coordinator(
-            c, r, _training(c, "twin"), _training(c, "twin", learning_rate=2e-3)
-        ),
+        lambda c, r: _coordinator(_training(c, "twin"), _training(c, "twin", learning_rate=2e-3)),
         VALIDATION_ERROR,
         "twin",
         contract=True,
@@ -239,8 +236,6 @@ BAD_INPUTS: tuple[BadInput, ...] = (
         "an explicit run_id equal to the id derived for another config",
         COORDINATOR,
         lambda c, r: _coordinator(
-            c,
-            r,
             {k: v for k, v in _training(c, "unused").items() if k != "run_id"},
             _training(c, f"{r}-0"),
         ),

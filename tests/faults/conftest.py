@@ -27,10 +27,7 @@ from tests.faults.environment import FaultEnv
 from tests.faults.report import FaultReport
 from tests.faults.runs import start_coordinator
 from tests.faults.temporal_server import RestartableTemporalServer
-from tests.fleet import Fleets
-
-ACTIVITY_SLOTS = 2
-"""Activities each worker runs at once: a bad input is served while a good run trains."""
+from tests.fleet import FleetProcess, Fleets
 
 
 @pytest.fixture(scope="session")
@@ -86,8 +83,9 @@ async def fleets(
 ) -> AsyncIterator[Fleets]:
     """Workflow, training and eval workers as processes polling the suite's server.
 
-    Each worker gets one math thread: three workers and a server share the CI machine's cores,
-    and torch's default thread pool, oversubscribed, slowed a tiny training step ~35-fold.
+    Each runs with its default activity slots (one training at a time, two evaluations). Each
+    gets one math thread: the workers and a server share the CI machine's cores, and torch's
+    default thread pool, oversubscribed, slowed a tiny training step ~35-fold.
     """
     artifact_root, snapshot_root = fault_roots
     fleet = Fleets(
@@ -106,7 +104,6 @@ async def fleets(
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
         },
-        activity_args=["--max-concurrent-activities", str(ACTIVITY_SLOTS)],
     )
     began = time.monotonic()
     await fleet.start_all(fault_client, timeout_s=180)
@@ -118,11 +115,36 @@ async def fleets(
 
 
 @pytest.fixture(scope="session")
+async def second_training_worker(
+    fleets: Fleets, fault_client: Client
+) -> AsyncIterator[FleetProcess]:
+    """A second training worker process, as a fleet of two GPU nodes would have.
+
+    A training worker runs one activity at a time, so bad input served while a good run trains,
+    or two trainings at once, need a second one.
+    """
+    worker = dataclasses.replace(
+        fleets.training,
+        name="training-worker-2",
+        log_path=fleets.training.log_path.with_name("training-worker-2.log"),
+        process=None,
+        starts=0,
+    )
+    worker.start()
+    await worker.wait_until_polling(fault_client, timeout_s=180)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
 async def fault_session(
     *,
     fault_server: RestartableTemporalServer,
     fault_client: Client,
     fleets: Fleets,
+    second_training_worker: FleetProcess,
     fault_data: FaultData,
     tiny_model_dir: Path,
     fault_roots: tuple[Path, Path],
@@ -139,6 +161,7 @@ async def fault_session(
         server=fault_server,
         client=fault_client,
         fleets=fleets,
+        training_workers=(fleets.training, second_training_worker),
         data=fault_data,
         model_dir=tiny_model_dir,
         artifact_root=artifact_root,
@@ -160,7 +183,7 @@ async def fault_session(
 @pytest.fixture
 async def fault_env(fault_session: FaultEnv) -> FaultEnv:
     """The session's fault environment; a worker a failed test left dead is restarted first."""
-    for fleet in fault_session.fleets.all:
+    for fleet in fault_session.workers:
         if not fleet.is_running:
             await fleet.restart(fault_session.client)
     return fault_session

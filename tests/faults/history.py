@@ -1,7 +1,7 @@
 """Read what really happened from a workflow's history: activity attempts, failures, timings."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from temporalio.api.enums.v1 import EventType
@@ -42,7 +42,7 @@ async def activity_runs(handle: WorkflowHandle, name: str | None = None) -> list
     started: dict[int, tuple[datetime, int]] = {}
     ended: dict[int, tuple[str, datetime]] = {}
     async for event in handle.fetch_history_events():
-        when = event.event_time.ToDatetime()
+        when = event.event_time.ToDatetime(tzinfo=UTC)
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             attributes = event.activity_task_scheduled_event_attributes
             scheduled[event.event_id] = (attributes.activity_type.name, when)

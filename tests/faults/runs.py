@@ -24,6 +24,7 @@ from bert_types.names import (
     TRAINING_TASK_QUEUE,
     TRAINING_WORKFLOW,
 )
+from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
@@ -31,13 +32,13 @@ POLL_S = 0.1
 
 
 async def start_training(
-    client: Client, config: BertFineTuneConfig, workflow_id: str | None = None
+    client: Client, config: BertFineTuneConfig
 ) -> WorkflowHandle[object, BertFineTuneResult]:
     """Start a training workflow on the training queue."""
     return await client.start_workflow(
         TRAINING_WORKFLOW,
         config,
-        id=workflow_id or f"train-{config.run_id or 'run'}-{uuid.uuid4().hex[:6]}",
+        id=f"train-{config.run_id or 'run'}-{uuid.uuid4().hex[:6]}",
         task_queue=TRAINING_TASK_QUEUE,
         result_type=BertFineTuneResult,
     )
@@ -55,13 +56,11 @@ async def start_coordinator(
     client: Client,
     configs: list[BertFineTuneConfig],
     experiment_id: str,
-    max_concurrent_trainings: int | None = None,
 ) -> WorkflowHandle[object, list[BertEvalResult]]:
     """Start a coordinator that trains then evaluates every config."""
     experiment = CoordinatorWorkflowInput(
         experiment_id=experiment_id,
         configs=[CoordinatorWorkflowConfig(fine_tune=config) for config in configs],
-        max_concurrent_trainings=max_concurrent_trainings,
     )
     return await client.start_workflow(
         COORDINATOR_WORKFLOW,
@@ -165,3 +164,17 @@ def last_logged_step(worker_log: str, run_id: str, before: float | None = None) 
                 break
         last = int(step)
     return last
+
+
+async def started_activity(handle: WorkflowHandle, timeout_s: float = 60) -> PendingActivityInfo:
+    """The workflow's pending activity once a worker has started it (identity, start time)."""
+    from temporalio.api.enums.v1 import PendingActivityState
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        description = await handle.describe()
+        for pending in description.raw_description.pending_activities:
+            if pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED:
+                return pending
+        await asyncio.sleep(POLL_S)
+    raise TimeoutError(f"no worker started an activity of {handle.id}")

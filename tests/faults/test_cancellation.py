@@ -57,9 +57,7 @@ async def test_cancel_coordinator_stops_training_with_a_checkpoint(fault_env: Fa
     assert steps, "no checkpoint left after cancellation"
     assert max(steps) >= progress.step, "the cancelled run saved no checkpoint at its last step"
     final = await progress_of(training)
-    logged_step_at_cancel = last_logged_step(
-        fault_env.fleets.training.log(), run_id, before=cancelled_at
-    )
+    logged_step_at_cancel = last_logged_step(fault_env.training_log(), run_id, before=cancelled_at)
     assert final is not None
     assert final.step == max(steps), "training went on after its last checkpoint"
 

@@ -7,6 +7,7 @@ is started again, its worker killed while the activity runs, and a new worker st
 import asyncio
 import time
 import uuid
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from temporalio.client import Client, WorkflowHandle
 from tests.faults.bad_data import LARGE_EVAL_ROWS, FaultData
 from tests.faults.environment import FaultEnv
 from tests.faults.history import activity_runs
+from tests.faults.runs import started_activity
 from tests.faults.settings import FAST_POLICY, HEARTBEAT_TIMEOUT_S
 
 
@@ -43,20 +45,6 @@ async def start_eval(client: Client, request: BertEvalRequest, name: str) -> Wor
     )
 
 
-async def wait_until_activity_started(handle: WorkflowHandle, timeout_s: float = 60) -> float:
-    """Wait until a worker has picked the workflow's activity up; return that moment (epoch s)."""
-    from temporalio.api.enums.v1 import PendingActivityState
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        description = await handle.describe()
-        for pending in description.raw_description.pending_activities:
-            if pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED:
-                return pending.last_started_time.ToDatetime().timestamp()
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"no worker started the activity of {handle.id}")
-
-
 @pytest.mark.slow
 async def test_eval_worker_killed_mid_evaluation_gives_same_metrics(
     fault_env: FaultEnv,
@@ -73,7 +61,8 @@ async def test_eval_worker_killed_mid_evaluation_gives_same_metrics(
     activity_s = (first.ended_at - first.started_at).total_seconds()
 
     disturbed_handle = await start_eval(fault_client, request, "eval-disturbed")
-    started = await wait_until_activity_started(disturbed_handle)
+    pending = await started_activity(disturbed_handle)
+    started = pending.last_started_time.ToDatetime(tzinfo=UTC).timestamp()
     await asyncio.sleep(max(0.0, started + activity_s * 0.4 - time.time()))
     killed_at = time.time()
     fleets.eval.kill()

@@ -55,7 +55,7 @@ async def test_server_restart_mid_training_run_completes(fault_env: FaultEnv) ->
     from_scratch = [r for r in requests if r.resume_from_checkpoint is None]
     assert len(from_scratch) == 1, "a retry after the restart trained from scratch"
     reused_completed_run = f"run {run_id} already completed for this config" in (
-        fault_env.fleets.training.log()
+        fault_env.training_log()
     )
     if len(runs) > 1 and not reused_completed_run:
         assert trained.resumed_from is not None, "a retry did not resume from a checkpoint"
