@@ -42,7 +42,12 @@ def leaderboard_table(board: SweepLeaderboard) -> Table:
     rungs = len(board.rung_sizes)
     title = (
         f"sweep {escape(board.sweep_id)}: {board.status.value}, {board.algorithm.value}"
-        + (f", rung {board.rung + 1}/{rungs} {board.rung_sizes}" if rungs > 1 else "")
+        + (
+            f", rung {board.rung} of 0-{rungs - 1} (sizes {board.rung_sizes}, "
+            f"budgets {', '.join(f'{b:g}' for b in board.rung_budgets)})"
+            if rungs > 1
+            else ""
+        )
         + f", {board.running}/{board.max_concurrent_trials} running"
     )
     table = Table(title=title, title_justify="left")
