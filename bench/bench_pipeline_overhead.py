@@ -22,7 +22,7 @@ from bert_types.names import (
 from bench.context import BenchContext
 from bench.data import data_dir
 from bench.experiments import ExperimentRun, cpu_config, experiment_input, run_experiment
-from bench.harness import BenchResult, verdict
+from bench.harness import BenchResult, own_cpu_seconds, verdict
 from bench.plain_hf import PlainTrainSettings, plain_fine_tune, warm_dataset_cache
 from bench.spy import py_spy_record
 
@@ -128,6 +128,7 @@ async def run(context: BenchContext) -> BenchResult:
 
     work = context.folder(NAME)
     warm_dataset_cache(data_dir() / "sst2")
+    plain_cpu_start = own_cpu_seconds()
     plain = plain_fine_tune(
         PlainTrainSettings(
             model_dir=context.minilm(),
@@ -156,6 +157,7 @@ async def run(context: BenchContext) -> BenchResult:
         max_seq_length=workload["max_seq_length"],
         seed=workload["seed"],
     )
+    plain_cpu_s = own_cpu_seconds() - plain_cpu_start
     profiles = context.profile_dir
     training_pid = next(f.pid for f in reversed(stack.fleets) if f.kind == "training")
     eval_pid = next(f.pid for f in reversed(stack.fleets) if f.kind == "eval")
@@ -163,7 +165,9 @@ async def run(context: BenchContext) -> BenchResult:
         py_spy_record(training_pid, profiles / f"{NAME}_training_worker.txt" if profiles else None),
         py_spy_record(eval_pid, profiles / f"{NAME}_eval_worker.txt" if profiles else None),
     ):
+        system_cpu_start = stack.cpu_seconds() + own_cpu_seconds()
         system = await run_experiment(stack, experiment_input(stack, [config], "overhead"))
+        system_cpu_s = stack.cpu_seconds() + own_cpu_seconds() - system_cpu_start
     result = system.results[0]
     training = result.training
     if training is None or training.global_step != plain["global_step"]:
@@ -178,6 +182,7 @@ async def run(context: BenchContext) -> BenchResult:
     met, gap = verdict(ratio, TARGET, at_most=True)
     parts = breakdown["overhead_s"]
     orchestration_ratio = (system.wall_s - parts["training_loop"]) / plain["total_s"]
+    cpu_ratio = system_cpu_s / plain_cpu_s
     notes = [
         f"Same work on both sides: {training.global_step} steps, checkpoints at "
         f"{[c.step for c in training.checkpoints_saved]} vs {plain['checkpoints']}, validation "
@@ -191,6 +196,11 @@ async def run(context: BenchContext) -> BenchResult:
         f"First experiment on fresh workers (tiny model, imports torch in each worker): "
         f"{context.warm_up_s or 0:.1f}s; left out of the comparison.",
     ]
+    notes.append(
+        f"CPU seconds (all processes of each side; steadier than wall time when the machine is "
+        f"shared): system {system_cpu_s:.1f}s (server, three workers, client) vs plain "
+        f"{plain_cpu_s:.1f}s, ratio {cpu_ratio:.3f}."
+    )
     notes.append(
         f"Without the training-loop difference ({parts['training_loop']:+.2f}s: the same "
         "Trainer loop on both sides, so run-to-run noise unless a profile says otherwise) the "
@@ -213,6 +223,9 @@ async def run(context: BenchContext) -> BenchResult:
             "plain": plain,
             "system_wall_s": round(system.wall_s, 3),
             "ratio_without_training_loop_difference": round(orchestration_ratio, 3),
+            "plain_cpu_s": round(plain_cpu_s, 3),
+            "system_cpu_s": round(system_cpu_s, 3),
+            "cpu_ratio": round(cpu_ratio, 3),
             "system_accuracy": result.accuracy,
             "system_in_training_eval_metrics": training.eval_metrics,
             "system_global_step": training.global_step,

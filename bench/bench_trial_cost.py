@@ -17,7 +17,7 @@ from bert_types.names import EVALUATE_ACTIVITY, FINE_TUNE_ACTIVITY, SNAPSHOT_ACT
 from bench.context import BenchContext
 from bench.data import data_dir
 from bench.experiments import cpu_config, experiment_input, run_experiment
-from bench.harness import BenchResult
+from bench.harness import BenchResult, own_cpu_seconds
 from bench.plain_hf import PlainTrainSettings, plain_fine_tune, warm_dataset_cache
 
 NAME = "trial_cost"
@@ -46,6 +46,7 @@ async def run(context: BenchContext) -> BenchResult:
     work = context.folder(NAME)
 
     warm_dataset_cache(data_dir() / "sst2")
+    plain_cpu_start = own_cpu_seconds()
     plain_start = time.perf_counter()
     plain_runs = [
         plain_fine_tune(
@@ -65,6 +66,7 @@ async def run(context: BenchContext) -> BenchResult:
         for index, rate in enumerate(rates)
     ]
     plain_s = time.perf_counter() - plain_start
+    plain_cpu_s = own_cpu_seconds() - plain_cpu_start
 
     configs = [
         cpu_config(
@@ -79,7 +81,9 @@ async def run(context: BenchContext) -> BenchResult:
         )
         for rate in rates
     ]
+    system_cpu_start = stack.cpu_seconds() + own_cpu_seconds()
     system = await run_experiment(stack, experiment_input(stack, configs, "trials"))
+    system_cpu_s = stack.cpu_seconds() + own_cpu_seconds() - system_cpu_start
     steps = {r.training.global_step if r.training else None for r in system.results}
     checkpoints = {
         tuple(c.step for c in r.training.checkpoints_saved) if r.training else ()
@@ -102,6 +106,9 @@ async def run(context: BenchContext) -> BenchResult:
         "plain_per_trial_s": round(plain_s / trials, 3),
         "system_per_trial_s": round(system.wall_s / trials, 3),
         "added_s_per_trial": round(added_per_trial, 3),
+        "plain_cpu_s": round(plain_cpu_s, 3),
+        "system_cpu_s": round(system_cpu_s, 3),
+        "added_cpu_s_per_trial": round((system_cpu_s - plain_cpu_s) / trials, 3),
         "plain_per_trial_phases_mean_s": {
             key: round(mean(run[key] for run in plain_runs), 3)
             for key in ("load_data_s", "model_load_s", "tokenize_s", "train_s", "save_s", "eval_s")
@@ -144,6 +151,10 @@ async def run(context: BenchContext) -> BenchResult:
             "eval_worker_concurrency": 2,
         },
         notes=[
+            f"CPU seconds, all processes of each side: system {system_cpu_s:.1f}s vs plain "
+            f"{plain_cpu_s:.1f}s, {(system_cpu_s - plain_cpu_s) / trials:+.2f} CPU-s per trial. "
+            "Wall time per trial can come out lower for the system because the eval worker "
+            "evaluates finished trials while the training worker trains the next one.",
             "Per system trial: a snapshot activity (reused after the first, but it reloads the "
             "source and re-serialises and hashes the sampled rows to decide reuse), a fine-tune "
             "activity (reads the snapshot, "

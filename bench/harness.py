@@ -139,6 +139,12 @@ class CpuSampler:
         }
 
 
+def own_cpu_seconds() -> float:
+    """User + system CPU seconds used so far by this process (all threads)."""
+    times = psutil.Process().cpu_times()
+    return float(times.user + times.system)
+
+
 @contextmanager
 def stopwatch(into: dict[str, float], key: str) -> Iterator[None]:
     """Add the wall seconds of the ``with`` block to ``into[key]``."""

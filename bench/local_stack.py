@@ -211,6 +211,22 @@ class LocalStack:
                 )
             await asyncio.sleep(0.1)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds used so far by the server and every live worker."""
+        import psutil
+
+        pids = [fleet.pid for fleet in self.fleets if fleet.process.poll() is None]
+        if self._server is not None and self._server.poll() is None:
+            pids.append(self._server.pid)
+        total = 0.0
+        for pid in pids:
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system + times.children_user + times.children_system
+        return total
+
     def kill(self, fleet: FleetProcess) -> None:
         """SIGKILL one worker this stack started (a crash, not a graceful stop)."""
         if fleet.process.poll() is None:

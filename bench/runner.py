@@ -162,6 +162,9 @@ def main(argv: list[str] | None = None, only: str | None = None) -> int:
     wanted = [only] if only else (args.only or names)
     selected = [name for name in names if name in wanted and name not in args.skip]
     results_dir = args.results_dir or (RESULTS_DIR / "quick" if args.quick else RESULTS_DIR)
+    if results_dir == RESULTS_DIR / "quick":
+        results_dir.mkdir(parents=True, exist_ok=True)
+        (results_dir / ".gitignore").write_text("# smoke-run results are not committed\n*\n")
     work_dir = Path(tempfile.mkdtemp(prefix="bert-bench-"))
     os.environ["HF_DATASETS_CACHE"] = str(work_dir / "hf-datasets-cache")
     if args.threads is not None:
