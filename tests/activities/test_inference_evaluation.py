@@ -100,6 +100,18 @@ def test_evaluate_defaults_to_the_snapshot_eval_split(trained_sst2_run: Any) -> 
     assert result.task_type == TaskType.CLASSIFICATION
 
 
+def test_evaluate_a_snapshot_folder_as_dataset(trained_sst2_run: Any) -> None:
+    snapshot_path = evaluate(BertEvalRequest(model_path=trained_sst2_run.model_path))
+    as_dataset = evaluate(
+        BertEvalRequest(
+            model_path=trained_sst2_run.model_path,
+            dataset_name=trained_sst2_run.snapshot_path,
+        )
+    )
+    assert as_dataset.split == "eval"
+    assert as_dataset.metrics == pytest.approx(snapshot_path.metrics)
+
+
 def test_evaluate_another_dataset_split(trained_sst2_run: Any, shared_data: Path) -> None:
     result = evaluate(
         BertEvalRequest(

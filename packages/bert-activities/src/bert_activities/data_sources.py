@@ -32,8 +32,8 @@ FILE_BUILDERS: dict[str, tuple[str, dict[str, str]]] = {
 }
 """File suffix -> (``datasets`` builder, builder options)."""
 
-EVAL_SPLIT_NAMES = ("validation", "dev", "valid", "val")
-"""Splits used for evaluation when none is named, in order of preference."""
+EVAL_SPLIT_NAMES = ("validation", "dev", "valid", "val", "eval")
+"""Splits used for evaluation when none is named, in order of preference (``eval``: a snapshot)."""
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ def require_split(source: LoadedSource, split: str, field: str) -> Any:
 
 
 def default_eval_split(source: LoadedSource, exclude: str | None = None) -> str | None:
-    """The first of validation / dev / valid / val present in ``source`` (not ``exclude``)."""
+    """The first of ``EVAL_SPLIT_NAMES`` present in ``source`` (other than ``exclude``)."""
     for name in EVAL_SPLIT_NAMES:
         if name in source.splits and name != exclude:
             return name

@@ -101,8 +101,6 @@ def _pick_splits(source: LoadedSource, request: DatasetSnapshotRequest) -> tuple
         evaluation = require_split(source, eval_split, "eval_split")
     elif (found := default_eval_split(source, exclude=request.train_split)) is not None:
         eval_split, evaluation = found, source.splits[found]
-    elif "eval" in source.splits and request.train_split != "eval":
-        eval_split, evaluation = "eval", source.splits["eval"]
     else:
         if len(train) < 2:
             raise bad_input(
