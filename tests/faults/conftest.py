@@ -1,8 +1,9 @@
 """Fixtures of the fault suite: one restartable Temporal server and one set of fleets for all.
 
 The server is this suite's own (SQLite state file, fixed port) so that a test can stop and start
-it; the three fleets (``tests/fleet.py``) run as real processes against it and may be killed and
-restarted by the tests. Everything the runs write goes under one temporary folder.
+it; the fleets (``tests/fleet.py`` and a second training worker) run as real processes against it
+and may be killed and restarted by the tests. Everything the runs write goes under one temporary
+folder. The fixtures are package-scoped: the processes end with the last test of this folder.
 """
 
 import asyncio
@@ -30,7 +31,7 @@ from tests.faults.temporal_server import RestartableTemporalServer
 from tests.fleet import FleetProcess, Fleets
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fault_server(
     temporal_cli: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RestartableTemporalServer]:
@@ -43,7 +44,7 @@ def fault_server(
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def fault_client(fault_server: RestartableTemporalServer) -> Client:
     """A client of the suite's server with the pydantic data converter."""
     from temporalio.contrib.pydantic import pydantic_data_converter
@@ -52,20 +53,20 @@ async def fault_client(fault_server: RestartableTemporalServer) -> Client:
     return await Client.connect(fault_server.address, data_converter=pydantic_data_converter)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fault_roots(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """``(artifact_root, snapshot_root)`` shared by every run of the suite."""
     root = tmp_path_factory.mktemp("fault-runs")
     return root / "runs", root / "snapshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fault_data(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> FaultData:
     """The suite's good and malformed datasets."""
     return build_fault_data(tmp_path_factory.mktemp("fault-data"), shared_data)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fault_report() -> Iterator[FaultReport]:
     """Measured figures of every fault case, written to ``$BERT_FAULT_REPORT`` at the end."""
     report = FaultReport()
@@ -73,7 +74,7 @@ def fault_report() -> Iterator[FaultReport]:
     report.write()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def fleets(
     fault_server: RestartableTemporalServer,
     fault_client: Client,
@@ -114,7 +115,7 @@ async def fleets(
         fleet.stop_all()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def second_training_worker(
     fleets: Fleets, fault_client: Client
 ) -> AsyncIterator[FleetProcess]:
@@ -138,7 +139,7 @@ async def second_training_worker(
         worker.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def fault_session(
     *,
     fault_server: RestartableTemporalServer,
@@ -182,7 +183,7 @@ async def fault_session(
 
 @pytest.fixture
 async def fault_env(fault_session: FaultEnv) -> FaultEnv:
-    """The session's fault environment; a worker a failed test left dead is restarted first."""
+    """The package's fault environment; a worker a failed test left dead is restarted first."""
     for fleet in fault_session.workers:
         if not fleet.is_running:
             await fleet.restart(fault_session.client)
