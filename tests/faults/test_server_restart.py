@@ -23,7 +23,7 @@ from tests.faults.runs import (
     wait_for_checkpoint,
 )
 
-MAX_STEPS = 150
+MAX_STEPS = 600
 SERVER_DOWN_S = 2.0
 
 
