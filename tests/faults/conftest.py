@@ -153,9 +153,9 @@ async def fault_session(
 ) -> FaultEnv:
     """The suite's server, client, fleets, data and roots, with warm workers and a trained run.
 
-    One coordinator trains and evaluates a tiny run first, so both activity workers have loaded
-    torch, transformers and datasets before any timed case: two activities starting at once on a
-    cold worker race on those first imports (see docs/RELIABILITY.md, open issues).
+    One coordinator trains and evaluates a tiny run first: the first timed cases do not pay for
+    loading torch, transformers and datasets, and the eval worker (two slots) has imported them
+    before two evaluations can start at once (first imports race; docs/RELIABILITY.md).
     """
     artifact_root, snapshot_root = fault_roots
     env = FaultEnv(
