@@ -18,7 +18,7 @@ os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from tests.tiny_bert import build_tiny_bert  # noqa: E402
+from tests.tiny_bert import build_tiny_bert
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -28,13 +28,13 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 def shared_data() -> Path:
     """``../shared/data``: GLUE SST-2, GLUE RTE and TREC as JSONL."""
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"real test data missing: expected {SHARED_DATA} (see ../shared/data/README.md)")
+        pytest.fail(f"real test data missing: expected {SHARED_DATA} (see its README.md)")
     return SHARED_DATA
 
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
-    """A tiny random BERT (hidden 32, 2 layers) and a WordPiece tokenizer trained on the test data."""
+    """A tiny random BERT (hidden 32, 2 layers) and a WordPiece tokenizer from test data."""
     return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), shared_data)
 
 
