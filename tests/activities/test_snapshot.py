@@ -1,7 +1,9 @@
 """Dataset snapshots: formats, reuse by content hash, atomic writes, concurrent requests."""
 
 import json
+import os
 import shutil
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -133,11 +135,18 @@ def test_interrupted_write_is_not_reused(
     (folder / METADATA_FILE).unlink()
     with (folder / TRAIN_FILE).open("r+") as handle:
         handle.truncate(100)
-    (root / f".tmp-{first.snapshot_id}-crashed").mkdir()
+    crashed = root / f".tmp-{first.snapshot_id}-crashed"
+    crashed.mkdir()
+    long_ago = root / ".tmp-long-ago"
+    long_ago.mkdir()
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(long_ago, (two_days_ago, two_days_ago))
     again = create_snapshot(_request(data, root))
     assert not again.reused
     assert again.snapshot_id == first.snapshot_id
     assert len(read_rows(folder / TRAIN_FILE)) == first.num_train_rows
+    assert crashed.is_dir()
+    assert not long_ago.exists()
     truncated_metadata = json.loads((folder / METADATA_FILE).read_text())
     with (folder / EVAL_FILE).open("a") as handle:
         handle.write('{"sentence": "half')

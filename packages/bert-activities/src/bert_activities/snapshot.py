@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 HOLDOUT_SPLIT = "holdout"
 _ROWS_PER_BATCH = 1000
+STALE_STAGING_S = 24 * 3600
+"""Staging folders older than this were left by a crashed writer and are removed."""
 
 
 def create_snapshot(request: DatasetSnapshotRequest) -> DatasetSnapshotResult:
@@ -51,6 +53,7 @@ def create_snapshot(request: DatasetSnapshotRequest) -> DatasetSnapshotResult:
     train, eval_rows, eval_split = _pick_splits(source, request)
     root = snapshot_root(request.snapshot_root)
     root.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(root)
     staging = root / f".tmp-{uuid.uuid4().hex}"
     staging.mkdir()
     try:
@@ -92,6 +95,19 @@ def create_snapshot(request: DatasetSnapshotRequest) -> DatasetSnapshotResult:
         return _publish(staging, final, metadata)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_stale_staging(root: Path) -> None:
+    cutoff = time.time() - STALE_STAGING_S
+    for child in root.glob(".*"):
+        if not child.name.startswith((".tmp-", ".stale-")):
+            continue
+        try:
+            if child.stat().st_mtime < cutoff:
+                logger.info("removing staging folder %s left by an interrupted snapshot", child)
+                shutil.rmtree(child, ignore_errors=True)
+        except FileNotFoundError:
+            continue
 
 
 def _pick_splits(source: LoadedSource, request: DatasetSnapshotRequest) -> tuple[Any, Any, str]:
