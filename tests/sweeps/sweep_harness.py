@@ -173,9 +173,7 @@ async def sweep_workers(
     from bert_workflows.registry import EVAL_QUEUE_WORKFLOWS, TRAINING_QUEUE_WORKFLOWS
     from bert_workflows.sweep_workflow import SweepWorkflow
 
-    eval_workflows = list(EVAL_QUEUE_WORKFLOWS)
-    if SweepWorkflow not in eval_workflows:
-        eval_workflows.append(SweepWorkflow)
+    assert SweepWorkflow in EVAL_QUEUE_WORKFLOWS, "the sweep workflow must be deployed on eval"
     queues = Queues(training=f"train-{uuid.uuid4()}", eval=f"eval-{uuid.uuid4()}")
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(
@@ -191,7 +189,7 @@ async def sweep_workers(
             Worker(
                 client,
                 task_queue=queues.eval,
-                workflows=eval_workflows,
+                workflows=list(EVAL_QUEUE_WORKFLOWS),
                 activities=list(eval_activities),
                 max_concurrent_activities=8,
             )
