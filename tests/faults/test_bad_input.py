@@ -20,7 +20,7 @@ from tests.faults.history import activity_runs, application_error, count_events,
 from tests.faults.runs import start_coordinator, training_handle_of, wait_for_step
 
 CASE_DEADLINE_S = 30.0
-GOOD_RUN_STEPS = 2000
+GOOD_RUN_STEPS = 3000
 """Long enough to train through the whole table."""
 
 
