@@ -18,7 +18,7 @@ from bert_types.errors import (
     SPLIT_NOT_FOUND,
 )
 
-from bert_activities.failures import bad_input
+from bert_activities.failures import DATASET_UNAVAILABLE, bad_input, transient
 from bert_activities.snapshot_files import EVAL_FILE, METADATA_FILE, TRAIN_FILE
 
 logger = logging.getLogger(__name__)
@@ -74,16 +74,30 @@ def _looks_like_path(name: str) -> bool:
 
 def _load_hub(name: str, config_name: str | None) -> dict[str, Any]:
     from datasets import load_dataset
+    from huggingface_hub import constants
 
+    config_text = f" (config {config_name!r})" if config_name else ""
     try:
         loaded = load_dataset(name, config_name)
-    except Exception as error:
-        config_text = f" (config {config_name!r})" if config_name else ""
+    except (FileNotFoundError, ValueError) as error:
         raise bad_input(
             DATASET_NOT_FOUND,
-            f"dataset_name {name!r}{config_text} is not a local path and could not be loaded from "
-            f"the Hugging Face hub: {type(error).__name__}: {error}. Check the id and config, the "
-            "network (HF_HUB_OFFLINE), or give a local file instead",
+            f"dataset_name {name!r}{config_text} is not a local path and not a dataset on the "
+            f"Hugging Face hub: {type(error).__name__}: {error}. Check the id and config, or give "
+            "a local file instead",
+        ) from error
+    except Exception as error:
+        if constants.HF_HUB_OFFLINE:
+            raise bad_input(
+                DATASET_NOT_FOUND,
+                f"dataset_name {name!r}{config_text} is not a local path, and the Hugging Face "
+                "hub is off (HF_HUB_OFFLINE=1 on this worker); give a local file or folder, or "
+                "run the worker online",
+            ) from error
+        raise transient(
+            DATASET_UNAVAILABLE,
+            f"dataset_name {name!r}{config_text} could not be loaded from the Hugging Face hub "
+            f"right now: {type(error).__name__}: {error}; retrying",
         ) from error
     return dict(loaded)
 
@@ -162,13 +176,27 @@ def _load_file(file: Path) -> Any:
             raise bad_input(
                 EMPTY_DATASET, f"data file {str(file)!r} has no data rows; add rows"
             ) from error
+        cause = _root_cause(error)
+        if not _is_parse_error(cause):
+            raise transient(
+                DATASET_UNAVAILABLE,
+                f"data file {str(file)!r} could not be read: {type(cause).__name__}: {cause}; "
+                "retrying",
+            ) from error
         raise bad_input(
             DATASET_DECODE,
             f"data file {str(file)!r} cannot be parsed as {file.suffix.lstrip('.')}: "
-            f"{type(error).__name__}: {_root_cause(error)}. Fix the file (one JSON object per "
+            f"{type(cause).__name__}: {cause}. Fix the file (one JSON object per "
             "line for jsonl, a header row for csv/tsv) or convert it",
         ) from error
     return loaded
+
+
+def _is_parse_error(cause: BaseException) -> bool:
+    """Whether ``cause`` says the file's content is malformed (not a passing failure)."""
+    from pyarrow.lib import ArrowException
+
+    return isinstance(cause, ValueError | ArrowException)
 
 
 def _check_utf8(file: Path, builder: str) -> int | None:

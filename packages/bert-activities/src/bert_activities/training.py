@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,10 @@ from bert_activities.training_reporter import TrainingReporter, TrainingStopped
 logger = logging.getLogger(__name__)
 
 EVAL_BATCH_SIZE = 64
+LOCK_POLL_S = 1.0
+
+_ONE_TRAINING_PER_PROCESS = threading.Lock()
+"""Trainer and accelerate keep process-wide state: two trainings in one process must not overlap."""
 
 
 @dataclass
@@ -72,9 +77,30 @@ def fine_tune(
     reporter: TrainingReporter | None = None,
     heartbeat_checkpoint: CheckpointInfo | None = None,
 ) -> BertFineTuneResult:
-    """Fine-tune ``request.config`` on its snapshot; raises ``TrainingStopped`` when stopped."""
-    started = time.monotonic()
+    """Fine-tune ``request.config`` on its snapshot; raises ``TrainingStopped`` when stopped.
+
+    Trainings in one process run one at a time; a second waits (and can be stopped while waiting).
+    """
     reporter = reporter or TrainingReporter()
+    waited = False
+    while not _ONE_TRAINING_PER_PROCESS.acquire(timeout=LOCK_POLL_S):
+        if not waited:
+            logger.info("run %s: waiting for the training running in this process", request.run_id)
+            waited = True
+        if (reason := reporter.stop_reason()) is not None:
+            raise TrainingStopped(reason, request.resume_from_checkpoint or heartbeat_checkpoint)
+    try:
+        return _fine_tune_alone(request, reporter, heartbeat_checkpoint)
+    finally:
+        _ONE_TRAINING_PER_PROCESS.release()
+
+
+def _fine_tune_alone(
+    request: BertFineTuneRequest,
+    reporter: TrainingReporter,
+    heartbeat_checkpoint: CheckpointInfo | None,
+) -> BertFineTuneResult:
+    started = time.monotonic()
     prepared = _prepare(request)
     completed = read_completion(prepared.run_dir)
     if completed is not None and completed.config_hash == prepared.config_hash:

@@ -40,6 +40,8 @@ from temporalio.worker import (
     WorkerDeploymentConfig,
 )
 
+from bert_activities.ml_stack import preload_ml_stack
+
 WORKER_NAME = "bert-activity-worker"
 DEPLOYMENT_NAME = "bert-activities"
 ENV_USE_WORKER_VERSIONING = "BERT_USE_WORKER_VERSIONING"
@@ -47,6 +49,8 @@ ENV_LOG_LEVEL = "BERT_LOG_LEVEL"
 LOG_FORMAT = "%(asctime)s %(levelname)s {worker}[%(process)d] %(name)s: %(message)s"
 DEFAULT_MAX_CONCURRENT = {"training": 1, "eval": 2}
 """One training per GPU worker; eval is light enough to run two at once."""
+MAX_HEARTBEAT_THROTTLE = timedelta(seconds=5)
+"""Heartbeats reach the server at least this often, so a cancel reaches training within ~5 s."""
 DEFAULT_QUEUE_NAMES = {
     "training": (ENV_TRAINING_TASK_QUEUE, TRAINING_TASK_QUEUE),
     "eval": (ENV_EVAL_TASK_QUEUE, EVAL_TASK_QUEUE),
@@ -126,6 +130,7 @@ def build_worker(
         ),
         max_concurrent_activities=max_concurrent_activities,
         graceful_shutdown_timeout=graceful_shutdown,
+        max_heartbeat_throttle_interval=MAX_HEARTBEAT_THROTTLE,
         interceptors=[RunLoggingInterceptor()],
         deployment_config=WorkerDeploymentConfig(
             version=WorkerDeploymentVersion(
@@ -237,6 +242,7 @@ async def serve(args: argparse.Namespace) -> None:
     task_queue = task_queue_name(args.queue, args.task_queue)
     max_concurrent = args.max_concurrent_activities or DEFAULT_MAX_CONCURRENT[args.queue]
     client = await connect(connection_settings(args))
+    await asyncio.to_thread(preload_ml_stack)
     worker = build_worker(
         client,
         args.queue,
