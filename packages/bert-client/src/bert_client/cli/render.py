@@ -51,9 +51,12 @@ def main_metric(result: BertEvalResult) -> str:
 def results_table(results: list[BertEvalResult], title: str = "Results") -> Table:
     """One row per config: run id, model, dataset, split, main metric, macro-F1, status."""
     table = Table(title=title)
-    for column in ("run id", "model", "dataset", "split", "accuracy / metric", "F1 (macro)"):
+    table.add_column("run id", no_wrap=True)
+    for column in ("model", "dataset", "split"):
         table.add_column(column, overflow="fold")
-    table.add_column("status")
+    table.add_column("accuracy / metric", no_wrap=True)
+    table.add_column("F1 (macro)", no_wrap=True)
+    table.add_column("status", min_width=9)
     for result in results:
         status = f"[{STATUS_STYLE[result.status]}]{result.status.value}[/]"
         if result.error:
