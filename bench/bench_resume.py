@@ -206,9 +206,10 @@ async def run(context: BenchContext) -> BenchResult:
             "kill": "SIGKILL of the training activity worker process",
         },
         notes=[
-            "attempt_started_to_resume_logged covers the first activity on a fresh worker: "
-            "importing torch/transformers (the worker imports them lazily), reading the "
-            "snapshot, tokenizer and config; resume_logged_to_first_new_step covers building the "
+            "attempt_started_to_resume_logged covers the first activity on the fresh worker: "
+            "reading the snapshot, tokenising, loading tokenizer and config (and importing "
+            "torch/transformers if the worker had not before polling); "
+            "resume_logged_to_first_new_step covers building the "
             "model and Trainer, loading weights, optimizer and RNG state from the checkpoint and "
             "the first step.",
             "A plain Trainer script killed at step k starts again from step 0 unless the user "
