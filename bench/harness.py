@@ -54,8 +54,8 @@ def verdict(value: float, limit: float, *, at_most: bool) -> tuple[bool, str]:
     if met:
         return True, ""
     if at_most:
-        return False, f"missed by {value - limit:.3g} ({(value / limit - 1) * 100:.1f}% over)"
-    return False, f"missed by {limit - value:.3g} ({(1 - value / limit) * 100:.1f}% under)"
+        return False, f"missed by {value - limit:.3g}, {(value / limit - 1) * 100:.1f}% over"
+    return False, f"missed by {limit - value:.3g}, {(1 - value / limit) * 100:.1f}% under"
 
 
 def _git_commit() -> str:
