@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 RATE_HZ = 50
+FOCUS = ("bert_activities/", "temporalio/", "Trainer.train ", "_save_checkpoint", "save_model")
+"""Frames listed in the summary's focus section: this project's code, the SDK, saving."""
 
 
 @contextmanager
@@ -78,4 +80,10 @@ def summarise(raw: Path, top: int = 25) -> str:
     lines += [f"{100 * n / total:6.1f}%  {frame}" for frame, n in inclusive.most_common(top)]
     lines += ["", "own (leaf):"]
     lines += [f"{100 * n / total:6.1f}%  {frame}" for frame, n in own.most_common(top)]
+    lines += ["", f"focus ({', '.join(FOCUS)}), inclusive, seconds at {RATE_HZ} Hz:"]
+    lines += [
+        f"{100 * n / total:6.2f}%  {n / RATE_HZ:7.1f}s  {frame}"
+        for frame, n in inclusive.most_common()
+        if any(key in frame for key in FOCUS) and n / total >= 0.0005
+    ]
     return "\n".join(lines) + "\n"
