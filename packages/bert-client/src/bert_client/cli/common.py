@@ -2,7 +2,9 @@
 
 import asyncio
 import functools
+import json
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -62,6 +64,12 @@ def connection_options(
         tls_cert_path=tls_cert,
         tls_key_path=tls_key,
     )
+
+
+def write_json(path: Path, payload: Any) -> None:
+    """Write ``payload`` as indented JSON to ``path``, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
 def connection_settings(ctx: typer.Context) -> TemporalConnectionSettings:

@@ -16,6 +16,7 @@ from bert_client.cli.common import (
     console,
     exits_cleanly,
     run_async,
+    write_json,
 )
 from bert_client.cli.live_progress import follow_experiment
 from bert_client.cli.render import result_record, results_table, short_name
@@ -27,18 +28,11 @@ ExperimentFile = Annotated[
 ]
 
 
-def write_results_json(results: list[BertEvalResult], path: Path) -> None:
-    """Write one JSON record per config (run id, status, error, accuracy, metrics, ...)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    records = [result_record(result) for result in results]
-    path.write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
-
-
 def report_results(results: list[BertEvalResult], json_out: Path | None) -> None:
     """Print the results table, write ``json_out``, and exit 1 when any config did not succeed."""
     console.print(results_table(results))
     if json_out is not None:
-        write_results_json(results, json_out)
+        write_json(json_out, [result_record(result) for result in results])
         console.print(f"results written to {json_out}")
     failed = [result.run_id for result in results if result.status != RunStatus.SUCCEEDED]
     if failed:

@@ -17,6 +17,7 @@ from bert_client.cli.common import (
     error_console,
     exits_cleanly,
     run_async,
+    write_json,
 )
 from bert_client.cli.render import inference_records, inference_table, metrics_table
 from bert_client.experiment_file import format_location
@@ -61,12 +62,6 @@ def build_request(model: type[Any], fields: dict[str, Any]) -> Any:
                 f"{escape(item['msg'])}"
             )
         raise typer.Exit(EXIT_INVALID_INPUT) from None
-
-
-def write_json(path: Path, payload: Any) -> None:
-    """Write ``payload`` as indented JSON, creating parent folders."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
 @exits_cleanly

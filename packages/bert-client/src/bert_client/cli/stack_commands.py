@@ -1,7 +1,6 @@
 """``bert dev`` and ``bert demo``: the whole system on this machine."""
 
 import asyncio
-import json
 import signal
 import time
 from collections.abc import AsyncIterator
@@ -20,6 +19,7 @@ from bert_client.cli.common import (
     console,
     exits_cleanly,
     run_async,
+    write_json,
 )
 from bert_client.cli.experiment_commands import configs_table
 from bert_client.cli.live_progress import follow_experiment
@@ -215,8 +215,7 @@ def demo(
         "best_accuracy": best,
         "results": [result_record(result) for result in results],
     }
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_json(output, summary)
     console.print(
         f"demo finished in {wall_s / 60:.1f} min; best accuracy "
         f"{'-' if best is None else f'{best:.4f}'}; results in {escape(str(output))}",

@@ -1,6 +1,5 @@
 """``bert status``, ``bert checkpoint`` and ``bert cancel``: look at or stop running work."""
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -8,7 +7,7 @@ import typer
 from bert_types import names as bert_names
 from rich.markup import escape
 
-from bert_client.cli.common import connect_client, console, exits_cleanly, run_async
+from bert_client.cli.common import connect_client, console, exits_cleanly, run_async, write_json
 from bert_client.cli.render import checkpoint_table, progress_table, results_table, training_table
 from bert_client.client import BertClient
 from bert_client.errors import BertClientError, RemoteWorkflowError, WorkflowNotFoundError
@@ -79,7 +78,7 @@ def checkpoint(
             console.print(checkpoint_table(run, latest))
         if json_out is not None:
             payload = latest.model_dump(mode="json") if latest is not None else None
-            json_out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+            write_json(json_out, payload)
 
     run_async(main())
 
