@@ -315,15 +315,18 @@ async def test_sdk_starts_watches_and_stops_a_sweep(temporal_env: Any, tmp_path:
             search_space={"learning_rate": {"type": "log_uniform", "low": 1e-5, "high": 1e-3}},
         )
         handle = await sdk.start_sweep(config)
-        boards = []
+        boards: list[SweepLeaderboard] = []
         stopped = None
-        async for board in handle.watch(interval_s=0.1):
-            boards.append(board)
-            if len(boards) == 2:
-                fake.allowed = 1
-            succeeded = any(t.status is SweepTrialStatus.SUCCEEDED for t in board.trials)
-            if succeeded and stopped is None:
-                stopped = await handle.stop(reason="seen enough", cancel_running=True)
+        async with asyncio.timeout(
+            60
+        ):  # the stop lands while trial 1's child is starting, at times
+            async for board in handle.watch(interval_s=0.1):
+                boards.append(board)
+                if len(boards) == 2:
+                    fake.allowed = 1
+                succeeded = any(t.status is SweepTrialStatus.SUCCEEDED for t in board.trials)
+                if succeeded and stopped is None:
+                    stopped = await handle.stop(reason="seen enough", cancel_running=True)
         final = boards[-1]
         assert final == await sdk.get_sweep(handle.sweep_id).result()
         with pytest.raises(SweepStopRejectedError, match="already finished"):

@@ -5,7 +5,9 @@ training nor the eval workflow class.
 """
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import FailureError
@@ -24,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 STOPPED = "cancelled: the sweep was stopped"
+ResultT = TypeVar("ResultT")
 """Error of a trial cancelled by a stop with ``cancel_running``."""
 
 
@@ -73,8 +76,16 @@ class TrialRungOutcome:
     last_checkpoint: CheckpointInfo | None = None
 
 
-async def run_trial_rung(sweep: SweepConfig, plan: TrialRungPlan) -> TrialRungOutcome:
-    """Train (resuming ``plan.resume_from``) and evaluate; never raises but for cancellation."""
+async def run_trial_rung(
+    sweep: SweepConfig, plan: TrialRungPlan, cancel_requested: Callable[[], bool]
+) -> TrialRungOutcome:
+    """Train (resuming ``plan.resume_from``) and evaluate; never raises.
+
+    Once ``cancel_requested()`` turns true, no child is started and a running child is
+    cancelled (and awaited). The children are cancelled through their handles rather than by
+    cancelling this coroutine's task: a task cancelled while its child is still starting loses
+    the request (the SDK sends it before the child exists), and the child would run on.
+    """
     result = SweepRungResult(
         rung=plan.rung,
         budget=plan.budget,
@@ -83,7 +94,9 @@ async def run_trial_rung(sweep: SweepConfig, plan: TrialRungPlan) -> TrialRungOu
     )
     training: BertFineTuneResult | None = None
     try:
-        handle = await workflow.start_child_workflow(
+        if cancel_requested():
+            raise asyncio.CancelledError(STOPPED)
+        training_handle = await workflow.start_child_workflow(
             TRAINING_WORKFLOW,
             plan.config,
             id=plan.training_workflow_id,
@@ -91,22 +104,26 @@ async def run_trial_rung(sweep: SweepConfig, plan: TrialRungPlan) -> TrialRungOu
             result_type=BertFineTuneResult,
         )
         if plan.resume_from is not None:
-            await handle.signal(UPDATE_CHECKPOINT_SIGNAL, plan.resume_from)
-        training = await handle
+            await training_handle.signal(UPDATE_CHECKPOINT_SIGNAL, plan.resume_from)
+        trained: BertFineTuneResult = await child_result(training_handle, cancel_requested)
+        training = trained
         result = result.model_copy(
             update={
-                "global_step": training.global_step,
-                "total_steps": training.total_steps,
-                "resumed_from_step": training.resumed_from.step if training.resumed_from else None,
+                "global_step": trained.global_step,
+                "total_steps": trained.total_steps,
+                "resumed_from_step": trained.resumed_from.step if trained.resumed_from else None,
             }
         )
-        evaluation = await workflow.execute_child_workflow(
+        if cancel_requested():
+            raise asyncio.CancelledError(STOPPED)
+        eval_handle = await workflow.start_child_workflow(
             EVAL_WORKFLOW,
-            eval_request(sweep, training),
+            eval_request(sweep, trained),
             id=plan.eval_workflow_id,
             task_queue=plan.eval_task_queue,
             result_type=BertEvalResult,
         )
+        evaluation: BertEvalResult = await child_result(eval_handle, cancel_requested)
     except asyncio.CancelledError:
         return _outcome(result, SweepTrialStatus.CANCELLED, training, error=STOPPED)
     except FailureError as error:
@@ -119,7 +136,17 @@ async def run_trial_rung(sweep: SweepConfig, plan: TrialRungPlan) -> TrialRungOu
             error=error_message(error),
             error_type=error_type(error),
         )
-    return _evaluated(result, training, evaluation, sweep.objective.metric)
+    return _evaluated(result, trained, evaluation, sweep.objective.metric)
+
+
+async def child_result(
+    handle: workflow.ChildWorkflowHandle[Any, ResultT], cancel_requested: Callable[[], bool]
+) -> ResultT:
+    """The child's result; cancels the child (and waits for it to end) once cancel is requested."""
+    await workflow.wait_condition(lambda: handle.done() or cancel_requested())
+    if not handle.done():
+        handle.cancel()
+    return await handle
 
 
 def last_checkpoint(training: BertFineTuneResult) -> CheckpointInfo | None:

@@ -62,6 +62,7 @@ class SweepWorkflow:
                 halving.min_budget, halving.eta, len(self._rung_sizes)
             )
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._cancel_running = False
         self._started_this_run = 0
         self._status = SweepStatus.RUNNING
         self._finished_at: datetime | None = None
@@ -133,8 +134,7 @@ class SweepWorkflow:
             self._state.stop_reason = request.reason or "stopped by request"
             self._skip_pending()
         if request.cancel_running:
-            for task in self._tasks.values():
-                task.cancel()
+            self._cancel_running = True
         return self.leaderboard()
 
     @stop.validator
@@ -146,7 +146,8 @@ class SweepWorkflow:
                 type=INVALID_CONFIG,
                 non_retryable=True,
             )
-        if self._state.stopped and not (request.cancel_running and self._tasks):
+        escalates = request.cancel_running and not self._cancel_running and bool(self._tasks)
+        if self._state.stopped and not escalates:
             raise ApplicationError(
                 f"sweep {self._sweep_id} is already stopping ({self._state.stop_reason}) with "
                 f"{len(self._tasks)} trial(s) running; send cancel_running=true to cancel them",
@@ -194,7 +195,7 @@ class SweepWorkflow:
 
     async def _run_trial(self, trial: SweepTrial, plan: TrialRungPlan) -> None:
         try:
-            outcome = await run_trial_rung(self._config, plan)
+            outcome = await run_trial_rung(self._config, plan, lambda: self._cancel_running)
             self._record(trial, outcome.result)
             if outcome.model_path is not None:
                 trial.model_path = outcome.model_path
