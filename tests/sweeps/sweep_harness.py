@@ -57,6 +57,7 @@ class FakeTraining:
     """
 
     requests: list[BertFineTuneRequest] = field(default_factory=list)
+    eval_requests: list[BertEvalRequest] = field(default_factory=list)
     learning_rates: dict[str, float] = field(default_factory=dict)
     allowed: int | None = None
     on_disk: dict[str, CheckpointInfo] = field(default_factory=dict)
@@ -138,6 +139,7 @@ class FakeTraining:
         @activity.defn(name=EVALUATE_ACTIVITY)
         async def evaluate(request: BertEvalRequest) -> BertEvalResult:
             assert request.run_id is not None
+            self.eval_requests.append(request)
             accuracy = fake_accuracy(self.learning_rates[request.run_id], request.model_path)
             return BertEvalResult(
                 run_id=request.run_id,

@@ -102,6 +102,7 @@ async def test_grid_and_random_sweeps_respect_concurrency_and_seed(
             algorithm="grid",
             max_concurrent_trials=2,
             search_space={"learning_rate": [1e-5, 1e-4], "batch_size": [8, 16]},
+            eval={"batch_size": 7, "split": "validation"},
         )
         random_config = _sweep(
             tmp_path,
@@ -124,6 +125,10 @@ async def test_grid_and_random_sweeps_respect_concurrency_and_seed(
     assert grid_board.best is not None
     assert grid_board.best.params["learning_rate"] == 1e-4
     assert grid_board.best.metric == fake_accuracy(1e-4, None)
+    grid_evals = [r for r in fake.eval_requests if r.batch_size == 7]
+    assert sorted(r.run_id or "" for r in grid_evals) == sorted(t.run_id for t in grid_board.trials)
+    assert all(r.model_path == f"{tmp_path}/runs/{r.run_id}" for r in grid_evals)
+    assert {r.split for r in grid_evals} == {"validation"}
     metrics = [t.metric for t in grid_board.trials]
     assert metrics == sorted(metrics, reverse=True)  # type: ignore[type-var]
 
