@@ -21,7 +21,7 @@ from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from bert_types.connection import TemporalConnectionSettings, connect
+from bert_types.connection import add_connection_arguments, connect, settings_from_arguments
 from bert_types.names import (
     ENV_ARTIFACT_ROOT,
     ENV_EVAL_TASK_QUEUE,
@@ -156,17 +156,7 @@ def parser() -> argparse.ArgumentParser:
         help=f"task queue name (default: env {ENV_TRAINING_TASK_QUEUE} / {ENV_EVAL_TASK_QUEUE}, "
         f"else {TRAINING_TASK_QUEUE} / {EVAL_TASK_QUEUE})",
     )
-    connection = cli.add_argument_group(
-        "Temporal connection (default: TEMPORAL_* environment / config file, else localhost:7233)"
-    )
-    connection.add_argument("--address", help="host:port of the Temporal frontend")
-    connection.add_argument("--namespace", help="Temporal namespace")
-    connection.add_argument("--api-key", help="API key (implies TLS)")
-    connection.add_argument("--tls", action="store_true", default=None, help="use TLS")
-    connection.add_argument("--tls-cert", help="TLS client certificate file (mTLS)")
-    connection.add_argument("--tls-key", help="TLS client private key file (mTLS)")
-    connection.add_argument("--tls-ca", help="CA certificate file of the server")
-    connection.add_argument("--tls-server-name", help="server name to verify in TLS")
+    add_connection_arguments(cli)
     cli.add_argument(
         "--artifact-root",
         default=None,
@@ -214,20 +204,6 @@ def task_queue_name(queue: str, explicit: str | None) -> str:
     return explicit or os.environ.get(env_name) or default
 
 
-def connection_settings(args: argparse.Namespace) -> TemporalConnectionSettings:
-    """Connection flags as settings; unset flags fall back to the environment."""
-    return TemporalConnectionSettings(
-        address=args.address,
-        namespace=args.namespace,
-        api_key=args.api_key,
-        tls=args.tls,
-        tls_cert_path=args.tls_cert,
-        tls_key_path=args.tls_key,
-        tls_server_ca_path=args.tls_ca,
-        tls_server_name=args.tls_server_name,
-    )
-
-
 def apply_roots(args: argparse.Namespace) -> None:
     """``--artifact-root`` / ``--snapshot-root`` become the environment the activities read."""
     if args.artifact_root:
@@ -241,7 +217,7 @@ async def serve(args: argparse.Namespace) -> None:
     apply_roots(args)
     task_queue = task_queue_name(args.queue, args.task_queue)
     max_concurrent = args.max_concurrent_activities or DEFAULT_MAX_CONCURRENT[args.queue]
-    client = await connect(connection_settings(args))
+    client = await connect(settings_from_arguments(args))
     await asyncio.to_thread(preload_ml_stack)
     worker = build_worker(
         client,

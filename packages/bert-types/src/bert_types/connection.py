@@ -6,6 +6,7 @@ Environment and the Temporal config file are read with ``temporalio.envconfig``
 explicit settings win over both.
 """
 
+import argparse
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
@@ -27,6 +28,35 @@ class TemporalConnectionSettings(BaseModel):
     tls_key_path: str | None = None
     tls_server_ca_path: str | None = None
     tls_server_name: str | None = None
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the Temporal connection flags (``--address``, ``--namespace``, TLS, API key)."""
+    group = parser.add_argument_group(
+        "Temporal connection (default: TEMPORAL_* environment / config file, else localhost:7233)"
+    )
+    group.add_argument("--address", help="host:port of the Temporal frontend")
+    group.add_argument("--namespace", help="Temporal namespace")
+    group.add_argument("--api-key", help="API key (implies TLS)")
+    group.add_argument("--tls", action="store_true", default=None, help="use TLS")
+    group.add_argument("--tls-cert", help="TLS client certificate file (mTLS)")
+    group.add_argument("--tls-key", help="TLS client private key file (mTLS)")
+    group.add_argument("--tls-ca", help="CA certificate file of the server")
+    group.add_argument("--tls-server-name", help="server name to verify in TLS")
+
+
+def settings_from_arguments(args: argparse.Namespace) -> TemporalConnectionSettings:
+    """The flags of :func:`add_connection_arguments` as settings; unset flags fall back to env."""
+    return TemporalConnectionSettings(
+        address=args.address,
+        namespace=args.namespace,
+        api_key=args.api_key,
+        tls=args.tls,
+        tls_cert_path=args.tls_cert,
+        tls_key_path=args.tls_key,
+        tls_server_ca_path=args.tls_ca,
+        tls_server_name=args.tls_server_name,
+    )
 
 
 async def connect(settings: TemporalConnectionSettings | None = None) -> "Client":

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
-from bert_types.connection import TemporalConnectionSettings, connect
+from bert_types.connection import add_connection_arguments, connect, settings_from_arguments
 from bert_types.names import (
     ENV_EVAL_TASK_QUEUE,
     ENV_TRAINING_TASK_QUEUE,
@@ -114,17 +114,7 @@ def queue_plans(training_task_queue: str, eval_task_queue: str, queues: str) -> 
 def parser() -> argparse.ArgumentParser:
     """Command-line flags of the workflow worker."""
     cli = argparse.ArgumentParser(prog=WORKER_NAME, description=__doc__.split("\n")[0])
-    connection = cli.add_argument_group(
-        "Temporal connection (default: TEMPORAL_* environment / config file, else localhost:7233)"
-    )
-    connection.add_argument("--address", help="host:port of the Temporal frontend")
-    connection.add_argument("--namespace", help="Temporal namespace")
-    connection.add_argument("--api-key", help="API key (implies TLS)")
-    connection.add_argument("--tls", action="store_true", default=None, help="use TLS")
-    connection.add_argument("--tls-cert", help="TLS client certificate file (mTLS)")
-    connection.add_argument("--tls-key", help="TLS client private key file (mTLS)")
-    connection.add_argument("--tls-ca", help="CA certificate file of the server")
-    connection.add_argument("--tls-server-name", help="server name to verify in TLS")
+    add_connection_arguments(cli)
     cli.add_argument(
         "--queue",
         choices=("training", "eval", "all"),
@@ -167,20 +157,6 @@ def parser() -> argparse.ArgumentParser:
     return cli
 
 
-def connection_settings(args: argparse.Namespace) -> TemporalConnectionSettings:
-    """Connection flags as settings; unset flags fall back to the environment."""
-    return TemporalConnectionSettings(
-        address=args.address,
-        namespace=args.namespace,
-        api_key=args.api_key,
-        tls=args.tls,
-        tls_cert_path=args.tls_cert,
-        tls_key_path=args.tls_key,
-        tls_server_ca_path=args.tls_ca,
-        tls_server_name=args.tls_server_name,
-    )
-
-
 async def run_until_signalled(workers: Sequence[Worker], stop: asyncio.Event) -> None:
     """Run ``workers`` until ``stop`` is set, then shut them down gracefully."""
     running = [asyncio.create_task(worker.run()) for worker in workers]
@@ -217,7 +193,7 @@ def install_stop_signals(stop: asyncio.Event, action: str) -> None:
 
 async def serve(args: argparse.Namespace) -> None:
     """Connect, build the workers for the chosen queues and run them until signalled."""
-    client = await connect(connection_settings(args))
+    client = await connect(settings_from_arguments(args))
     plans = queue_plans(args.training_task_queue, args.eval_task_queue, args.queue)
     workers = build_workers(
         client,
