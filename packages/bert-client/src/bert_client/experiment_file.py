@@ -5,16 +5,21 @@ learning_rate``) and, for YAML and JSON text, its line.
 """
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from bert_types import CoordinatorWorkflowInput
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bert_client.errors import BertClientError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+FIELD_PATH = re.compile(r"([A-Za-z_]+(?:\.[A-Za-z_]+)*)[ :]")
+"""A dotted field path at the start of a validation message."""
 
 
 @dataclass(frozen=True)
@@ -53,21 +58,42 @@ def format_location(location: Sequence[int | str]) -> str:
 
 def parse_experiment(data: Any, file: Path, text: str | None = None) -> CoordinatorWorkflowInput:
     """Validate parsed file content; ``text`` (the raw file) lets issues carry line numbers."""
+    return validate_content(
+        CoordinatorWorkflowInput, data, file, text, expected="at least a 'configs' list"
+    )
+
+
+def load_experiment(file: str | Path) -> CoordinatorWorkflowInput:
+    """Read and validate an experiment file (``.yaml``, ``.yml`` or ``.json``).
+
+    Raises :class:`ExperimentFileError` listing every problem; nothing is started.
+    """
+    path = Path(file)
+    data, text = read_document(path)
+    return parse_experiment(data, path, text)
+
+
+def validate_content(
+    model: type[ModelT], data: Any, file: Path, text: str | None, *, expected: str
+) -> ModelT:
+    """Validate a parsed document as ``model``; every problem becomes a :class:`FieldIssue`.
+
+    ``expected`` says what the top level must hold when it is not a mapping.
+    """
     if not isinstance(data, dict):
         raise ExperimentFileError(
-            file,
-            [FieldIssue("(top level)", "must be a mapping with at least a 'configs' list")],
+            file, [FieldIssue("(top level)", f"must be a mapping with {expected}")]
         )
     try:
-        return CoordinatorWorkflowInput.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
         lines = _line_index(text) if text is not None else {}
         issues = []
         for item in error.errors():
-            location = tuple(item["loc"])
             message = item["msg"]
+            location = tuple(item["loc"]) or _named_location(model, message)
             if item["type"] == "extra_forbidden":
-                message = "unknown field (check its spelling; see `bert schema` for every field)"
+                message = "unknown field (check its spelling; `bert schema` shows the fields)"
             elif message.startswith("Value error, "):
                 message = message.removeprefix("Value error, ")
             elif "input" in item and not isinstance(item["input"], dict | list):
@@ -78,12 +104,8 @@ def parse_experiment(data: Any, file: Path, text: str | None = None) -> Coordina
         raise ExperimentFileError(file, issues) from None
 
 
-def load_experiment(file: str | Path) -> CoordinatorWorkflowInput:
-    """Read and validate an experiment file (``.yaml``, ``.yml`` or ``.json``).
-
-    Raises :class:`ExperimentFileError` listing every problem; nothing is started.
-    """
-    path = Path(file)
+def read_document(path: Path) -> tuple[Any, str]:
+    """Read a YAML or JSON file (by suffix): its parsed content and its text."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -103,7 +125,15 @@ def load_experiment(file: str | Path) -> CoordinatorWorkflowInput:
         raise ExperimentFileError(
             path, [FieldIssue("(file)", f"invalid YAML: {error}", line)]
         ) from None
-    return parse_experiment(data, path, text)
+    return data, text
+
+
+def _named_location(model: type[BaseModel], message: str) -> tuple[str, ...]:
+    """The field a whole-model check names first (``search_space.lr: ...`` -> search_space, lr)."""
+    match = FIELD_PATH.match(message.removeprefix("Value error, "))
+    if match is None or match.group(1).split(".")[0] not in model.model_fields:
+        return ()
+    return tuple(match.group(1).split("."))
 
 
 def _line_index(text: str) -> dict[tuple[int | str, ...], int]:
