@@ -25,6 +25,7 @@ from bert_types import (
     connect,
 )
 from bert_types import names as bert_names
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 
@@ -235,33 +236,36 @@ class BertClient:
         self, request: BertInferenceRequest, *, workflow_id: str | None = None
     ) -> BertInferenceResult:
         """Predict labels (or values) for ``request.texts`` with a trained run; input order kept."""
-        name = request.run_id or "model"
-        workflow_id = workflow_id or f"infer-{name}-{uuid.uuid4().hex[:8]}"
-        return await self._call(
-            workflow_id,
-            lambda: self.temporal.execute_workflow(
-                bert_names.INFERENCE_WORKFLOW,
-                request,
-                id=workflow_id,
-                task_queue=self.eval_task_queue,
-                result_type=BertInferenceResult,
-            ),
+        return await self._execute_once(
+            bert_names.INFERENCE_WORKFLOW,
+            request,
+            workflow_id or _one_off_id("infer", request.run_id),
+            BertInferenceResult,
         )
 
     async def evaluate(
         self, request: BertEvalRequest, *, workflow_id: str | None = None
     ) -> BertEvalResult:
         """Evaluate a trained run on a dataset split (standalone, outside any experiment)."""
-        name = request.run_id or "model"
-        workflow_id = workflow_id or f"eval-{name}-{uuid.uuid4().hex[:8]}"
+        return await self._execute_once(
+            bert_names.EVAL_WORKFLOW,
+            request,
+            workflow_id or _one_off_id("eval", request.run_id),
+            BertEvalResult,
+        )
+
+    async def _execute_once(
+        self, workflow: str, request: BaseModel, workflow_id: str, result_type: type[T]
+    ) -> T:
+        """Run ``workflow`` on the eval queue and wait for its result."""
         return await self._call(
             workflow_id,
             lambda: self.temporal.execute_workflow(
-                bert_names.EVAL_WORKFLOW,
+                workflow,
                 request,
                 id=workflow_id,
                 task_queue=self.eval_task_queue,
-                result_type=BertEvalResult,
+                result_type=result_type,
             ),
         )
 
@@ -325,3 +329,8 @@ class ExperimentHandle:
     async def describe(self) -> WorkflowSummary:
         """Status and times of the coordinator."""
         return await self.client.describe(self.experiment_id)
+
+
+def _one_off_id(kind: str, run_id: str | None) -> str:
+    """A fresh workflow id for a one-off inference or evaluation of ``run_id``."""
+    return f"{kind}-{run_id or 'model'}-{uuid.uuid4().hex[:8]}"
