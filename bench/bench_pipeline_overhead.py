@@ -193,8 +193,8 @@ async def run(context: BenchContext) -> BenchResult:
         "The fine-tune activity evaluates the snapshot's eval split once before saving "
         "(BertFineTuneResult.eval_metrics) and the coordinator's eval child evaluates it again "
         "after reloading the model: the system side does the eval twice; the plain script once.",
-        f"First experiment on fresh workers (tiny model, imports torch in each worker): "
-        f"{context.warm_up_s or 0:.1f}s; left out of the comparison.",
+        f"First experiment on fresh workers (tiny model): {context.warm_up_s or 0:.1f}s; left "
+        "out of the comparison.",
     ]
     notes.append(
         f"CPU seconds (all processes of each side; steadier than wall time when the machine is "

@@ -214,9 +214,9 @@ async def run(context: BenchContext) -> BenchResult:
             "the first step.",
             "A plain Trainer script killed at step k starts again from step 0 unless the user "
             "wires resume_from_checkpoint by hand: it loses k steps.",
-            f"Most of the wait before the new attempt starts is the heartbeat timeout "
-            f"({HEARTBEAT_TIMEOUT_S:.0f}s here, 60s by default): the server only declares the "
-            "killed attempt lost when its heartbeats stop for that long.",
+            f"The retry cannot start before the server declares the killed attempt lost, "
+            f"{HEARTBEAT_TIMEOUT_S:.0f}s (60s by default) after its last heartbeat; a new "
+            "worker's start-up runs during that wait.",
         ],
     )
 
