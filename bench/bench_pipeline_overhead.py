@@ -190,9 +190,9 @@ async def run(context: BenchContext) -> BenchResult:
         f"{plain['accuracy'] or float('nan'):.4f} (plain).",
         "Overhead split (system minus plain, seconds): "
         + ", ".join(f"{key} {value:+.2f}" for key, value in parts.items()),
-        "The fine-tune activity evaluates the snapshot's eval split once before saving "
-        "(BertFineTuneResult.eval_metrics) and the coordinator's eval child evaluates it again "
-        "after reloading the model: the system side does the eval twice; the plain script once.",
+        "The eval split is scored once on each side: the coordinator turns the fine-tune "
+        "activity's own end-of-training evaluation off (evaluate_after_training=False) and its "
+        "eval child scores the reloaded model.",
         f"First experiment on fresh workers (tiny model): {context.warm_up_s or 0:.1f}s; left "
         "out of the comparison.",
     ]
@@ -227,7 +227,6 @@ async def run(context: BenchContext) -> BenchResult:
             "system_cpu_s": round(system_cpu_s, 3),
             "cpu_ratio": round(cpu_ratio, 3),
             "system_accuracy": result.accuracy,
-            "system_in_training_eval_metrics": training.eval_metrics,
             "system_global_step": training.global_step,
             "system_checkpoints": [c.step for c in training.checkpoints_saved],
             "warm_up_experiment_s": context.warm_up_s,

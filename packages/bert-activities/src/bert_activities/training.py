@@ -161,7 +161,11 @@ def _fine_tune_alone(
         callback.epoch = float(trainer.state.epoch or 0.0)
     train_runtime = time.monotonic() - callback.started_at
     reporter.progress(callback.progress(TrainingPhase.EVALUATING))
-    eval_metrics = _evaluate_on_snapshot(trainer.model, tokenizer, prepared, config, plan)
+    eval_metrics = (
+        _evaluate_on_snapshot(trainer.model, tokenizer, prepared, config, plan)
+        if config.evaluate_after_training
+        else {}
+    )
     trainer.save_model(str(prepared.run_dir))
     write_run_info(prepared.run_dir, _run_info(request, prepared, config.max_seq_length))
     result = BertFineTuneResult(

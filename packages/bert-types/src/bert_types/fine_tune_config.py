@@ -87,6 +87,11 @@ class BertFineTuneConfig(BaseModel):
     gradient_accumulation_steps: int = Field(1, ge=1, le=1024)
     mixed_precision: MixedPrecision = MixedPrecision.AUTO
     logging_steps: int = Field(10, ge=1)
+    evaluate_after_training: bool = Field(
+        True,
+        description="Score the snapshot's eval split when training ends (the result's "
+        "eval_metrics); the coordinator turns it off, as its eval child scores the run.",
+    )
     artifact_root: str = Field(
         DEFAULT_ARTIFACT_ROOT, min_length=1, description="Runs are saved under <root>/<run_id>."
     )

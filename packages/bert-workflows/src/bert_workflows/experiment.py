@@ -65,7 +65,8 @@ def normalise_config(
 
     The run id is the config's, else the fine-tune config's, else the eval request's, else
     ``<parent id>-<index>``. The eval request's ``model_path`` defaults to
-    ``<artifact_root>/<run_id>``.
+    ``<artifact_root>/<run_id>``. Training skips its own end-of-training evaluation: the eval
+    child scores the run, so the same rows are not scored twice.
     """
     run_id = (
         config.run_id
@@ -73,7 +74,7 @@ def normalise_config(
         or (config.eval.run_id if config.eval is not None else None)
         or derive_run_id(parent_workflow_id, str(index))
     )
-    fine_tune_update: dict[str, object] = {"run_id": run_id}
+    fine_tune_update: dict[str, object] = {"run_id": run_id, "evaluate_after_training": False}
     if overrides.artifact_root is not None:
         fine_tune_update["artifact_root"] = overrides.artifact_root
     if overrides.snapshot_root is not None:

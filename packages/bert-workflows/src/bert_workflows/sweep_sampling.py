@@ -99,10 +99,14 @@ def trial_config(
     run_id: str,
     budget: float | None = None,
 ) -> BertFineTuneConfig:
-    """The base config with the trial's parameters, run id and (successive halving) budget."""
+    """The base config with the trial's parameters, run id and (successive halving) budget.
+
+    Training skips its own end-of-training evaluation: each trial's eval child scores it.
+    """
     values = config.base_config.model_dump()
     values.update(params)
     values["run_id"] = run_id
+    values["evaluate_after_training"] = False
     halving = config.halving()
     if halving is not None and budget is not None:
         field = halving_field(halving.resource)
