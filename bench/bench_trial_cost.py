@@ -157,9 +157,8 @@ async def run(context: BenchContext) -> BenchResult:
             "evaluates finished trials while the training worker trains the next one.",
             "Per system trial: a snapshot activity (reused after the first, but it reloads the "
             "source and re-serialises and hashes the sampled rows to decide reuse), a fine-tune "
-            "activity (reads the snapshot, "
-            "tokenises, trains, evaluates in-process, saves model and marker) and an eval child "
-            "workflow whose activity reloads the model and evaluates again.",
+            "activity (reads the snapshot, tokenises, trains, saves model and marker) and an eval "
+            "child workflow whose activity reloads the model and scores the eval rows.",
         ],
     )
 
