@@ -3,6 +3,7 @@
 import asyncio
 import functools
 import json
+import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -16,8 +17,11 @@ from bert_client.client import BertClient
 from bert_client.errors import BertClientError
 from bert_client.experiment_file import ExperimentFileError
 
-console = Console()
-error_console = Console(stderr=True)
+PIPED_WIDTH = 160
+"""Width of tables written to a file or pipe (a terminal uses its own width)."""
+
+console = Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
+error_console = Console(stderr=True, width=None if sys.stderr.isatty() else PIPED_WIDTH)
 
 EXIT_FAILED = 1
 """A command could not do its job (server unreachable, workflow failed, a config failed)."""
