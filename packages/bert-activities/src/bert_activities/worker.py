@@ -30,6 +30,7 @@ from bert_types.names import (
     EVAL_TASK_QUEUE,
     TRAINING_TASK_QUEUE,
 )
+from bert_types.worker_options import add_worker_arguments
 from temporalio import activity
 from temporalio.common import WorkerDeploymentVersion
 from temporalio.worker import (
@@ -44,8 +45,6 @@ from bert_activities.ml_stack import preload_ml_stack
 
 WORKER_NAME = "bert-activity-worker"
 DEPLOYMENT_NAME = "bert-activities"
-ENV_USE_WORKER_VERSIONING = "BERT_USE_WORKER_VERSIONING"
-ENV_LOG_LEVEL = "BERT_LOG_LEVEL"
 LOG_FORMAT = "%(asctime)s %(levelname)s {worker}[%(process)d] %(name)s: %(message)s"
 DEFAULT_MAX_CONCURRENT = {"training": 1, "eval": 2}
 """One training per GPU worker; eval is light enough to run two at once."""
@@ -181,20 +180,7 @@ def parser() -> argparse.ArgumentParser:
         help="seconds running activities get after SIGTERM before they are cancelled "
         "(default %(default)s)",
     )
-    cli.add_argument(
-        "--build-id", default=None, help="build id (default: the bert-activities version)"
-    )
-    cli.add_argument(
-        "--use-worker-versioning",
-        action="store_true",
-        default=os.environ.get(ENV_USE_WORKER_VERSIONING, "") in ("1", "true", "yes"),
-        help=f"opt into Temporal worker versioning (env {ENV_USE_WORKER_VERSIONING}=1)",
-    )
-    cli.add_argument(
-        "--log-level",
-        default=os.environ.get(ENV_LOG_LEVEL, "INFO"),
-        help=f"logging level (env {ENV_LOG_LEVEL}, default %(default)s)",
-    )
+    add_worker_arguments(cli, "bert-activities")
     return cli
 
 

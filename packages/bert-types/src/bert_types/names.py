@@ -41,5 +41,10 @@ ENV_SNAPSHOT_ROOT: Final = "BERT_SNAPSHOT_ROOT"
 ENV_TRAINING_TASK_QUEUE: Final = "BERT_TRAINING_TASK_QUEUE"
 ENV_EVAL_TASK_QUEUE: Final = "BERT_EVAL_TASK_QUEUE"
 
+ENV_USE_WORKER_VERSIONING: Final = "BERT_USE_WORKER_VERSIONING"
+"""Set to 1 to opt the workers into Temporal worker versioning."""
+ENV_LOG_LEVEL: Final = "BERT_LOG_LEVEL"
+"""Logging level of the workers (default INFO)."""
+
 DEFAULT_ARTIFACT_ROOT: Final = "bert_runs"
 DEFAULT_SNAPSHOT_ROOT: Final = "data_snapshots"

@@ -25,6 +25,7 @@ from bert_types.names import (
     EVAL_TASK_QUEUE,
     TRAINING_TASK_QUEUE,
 )
+from bert_types.worker_options import add_worker_arguments
 from temporalio.client import Client
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.worker import Worker, WorkerDeploymentConfig
@@ -34,8 +35,6 @@ from bert_workflows.registry import EVAL_QUEUE_WORKFLOWS, TRAINING_QUEUE_WORKFLO
 
 WORKER_NAME = "bert-workflow-worker"
 DEPLOYMENT_NAME = "bert-workflows"
-ENV_USE_WORKER_VERSIONING = "BERT_USE_WORKER_VERSIONING"
-ENV_LOG_LEVEL = "BERT_LOG_LEVEL"
 LOG_FORMAT = "%(asctime)s %(levelname)s {worker}[%(process)d] %(name)s: %(message)s"
 
 logger = logging.getLogger(__name__)
@@ -138,22 +137,7 @@ def parser() -> argparse.ArgumentParser:
         default=10.0,
         help="seconds in-flight tasks may take after SIGTERM (default %(default)s)",
     )
-    cli.add_argument(
-        "--build-id",
-        default=None,
-        help="worker build id (default: the bert-workflows version)",
-    )
-    cli.add_argument(
-        "--use-worker-versioning",
-        action="store_true",
-        default=os.environ.get(ENV_USE_WORKER_VERSIONING, "") in ("1", "true", "yes"),
-        help=f"opt into Temporal worker versioning (env {ENV_USE_WORKER_VERSIONING}=1)",
-    )
-    cli.add_argument(
-        "--log-level",
-        default=os.environ.get(ENV_LOG_LEVEL, "INFO"),
-        help=f"logging level (env {ENV_LOG_LEVEL}, default %(default)s)",
-    )
+    add_worker_arguments(cli, "bert-workflows")
     return cli
 
 
